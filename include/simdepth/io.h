@@ -1,0 +1,44 @@
+/* simdepth — reading numeric matrices from files. */
+#ifndef SIMDEPTH_IO_H
+#define SIMDEPTH_IO_H
+
+#include "simdepth/error.h"
+#include "simdepth/matrix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Read a NumPy .npy file holding a 2-D array (version 1.0 header,
+ *  little-endian '<f4' or '<f8', C order). float32 files give a float32
+ *  matrix, float64 files a float64 one. Values are not checked for
+ *  finiteness (see simdepth_matrix_check_finite()).
+ *  @return SIMDEPTH_OK, SIMDEPTH_EIO, SIMDEPTH_EFORMAT (message with file and
+ *  byte offset), SIMDEPTH_EUNSUPPORTED (another dtype, Fortran order, not
+ *  2-D), SIMDEPTH_ENOMEM. On failure *out is untouched. @since 0.1 */
+simdepth_status simdepth_npy_read(const char *path, simdepth_matrix **out,
+                                  simdepth_error *err);
+
+/** Write @p m as a version 1.0 .npy file ('<f4' or '<f8', C order).
+ *  @since 0.1 */
+simdepth_status simdepth_npy_write(const char *path, const simdepth_matrix *m,
+                                   simdepth_error *err);
+
+/** Read a numeric CSV/TSV matrix into float64: delimiter ',' , tab, ';' or
+ *  whitespace, detected from the first data line; lines starting with '#'
+ *  and blank lines are skipped; an optional header row of non-numeric
+ *  fields is skipped; CRLF accepted. Every row must have the same number of
+ *  fields. @return SIMDEPTH_OK, SIMDEPTH_EIO, SIMDEPTH_EFORMAT (file, line,
+ *  field), SIMDEPTH_ENOMEM. On failure *out is untouched. @since 0.1 */
+simdepth_status simdepth_csv_read(const char *path, simdepth_matrix **out,
+                                  simdepth_error *err);
+
+/** Read a matrix, choosing the reader by the file name's extension: ".npy"
+ *  for NumPy, anything else as CSV/TSV. @since 0.1 */
+simdepth_status simdepth_matrix_read(const char *path, simdepth_matrix **out,
+                                     simdepth_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

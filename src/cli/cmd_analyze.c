@@ -1,0 +1,411 @@
+/* simdepth CLI — the analyze command. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct analyze_opts {
+    const char *weights;
+    const char *similarity;
+    const char *labels;
+    const char *confusion;
+    const char *wordnet_dir;
+    const char *output;
+    const char *name;
+    int format; /* -1: by output */
+    simdepth_analysis_options an;
+} analyze_opts;
+
+enum {
+    OPT_SCALING = 1000,
+    OPT_WORDNET_DIR,
+    OPT_LCS,
+    OPT_FORMAT,
+    OPT_NAME,
+    OPT_PREFERENCE,
+    OPT_DAMPING,
+    OPT_MAX_ITER,
+    OPT_CONV_ITER
+};
+
+static void analyze_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: simdepth analyze (-w WEIGHTS | -s SIMILARITY) -l LABELS [options]\n\n"
+            "Partition the classes by the similarity of their templates, build a maximum\n"
+            "spanning tree inside each cluster and measure how deep in WordNet the tree\n"
+            "edges' common ancestors lie (Similarity Depth); with a confusion matrix, do the\n"
+            "same for the confusion graph and report compliance.\n\n"
+            "Inputs:\n"
+            "  -w, --weights FILE        class templates, one row per class (.npy or CSV)\n"
+            "  -s, --similarity FILE     a precomputed class similarity matrix (.npy or CSV)\n"
+            "  -l, --labels FILE         one label per line in row order: WordNet ids\n"
+            "                            (n01440764), 'wnid name' lines, or noun names\n"
+            "  -c, --confusion FILE      confusion matrix, rows = true class, columns =\n"
+            "                            predicted (counts or rates; .npy or CSV)\n"
+            "Method:\n"
+            "      --scaling minmax|none scaling of the similarity (default minmax, as the paper)\n"
+            "      --lcs reference|true  LCS rule (default reference: NLTK use_min_depth=True)\n"
+            "      --wordnet-dir DIR     WordNet 3.0 database (default $WNSEARCHDIR or\n"
+            "                            /usr/share/wordnet)\n"
+            "      --preference X        affinity propagation preference (default: median)\n"
+            "      --damping X           affinity propagation damping (default 0.5)\n"
+            "      --max-iter N          (default 200)\n"
+            "      --convergence-iter N  (default 15)\n"
+            "Output:\n"
+            "  -o, --output FILE         report file; '-' or absent: standard output\n"
+            "      --format json|text|csv|latex\n"
+            "                            default: from the output's extension (.json .txt\n"
+            "                            .csv .tex); on standard output, text on a terminal\n"
+            "                            and json otherwise\n"
+            "      --name NAME           model name in the report (default: input file name)\n"
+            "  -h, --help                show this help\n\n"
+            "Exit status: 0 success, 1 runtime error, 2 usage error or bad input.\n"
+            "See simdepth-analyze(1).\n");
+}
+
+static int usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static int usage_error(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cli_errorf("analyze: %s (see 'simdepth analyze --help')", msg);
+    return CLI_EXIT_INPUT;
+}
+
+static int parse_double(const char *s, double *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    return errno == 0 && end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
+}
+
+static int parse_int(const char *s, int *v)
+{
+    char *end;
+    long l;
+
+    errno = 0;
+    l = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || l < 1 || l > INT_MAX)
+        return -1;
+    *v = (int)l;
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int parse_args(int argc, char **argv, analyze_opts *o)
+{
+    static const struct option longopts[] = {
+        {"weights", required_argument, NULL, 'w'},
+        {"similarity", required_argument, NULL, 's'},
+        {"labels", required_argument, NULL, 'l'},
+        {"confusion", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},
+        {"scaling", required_argument, NULL, OPT_SCALING},
+        {"wordnet-dir", required_argument, NULL, OPT_WORDNET_DIR},
+        {"lcs", required_argument, NULL, OPT_LCS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"preference", required_argument, NULL, OPT_PREFERENCE},
+        {"damping", required_argument, NULL, OPT_DAMPING},
+        {"max-iter", required_argument, NULL, OPT_MAX_ITER},
+        {"convergence-iter", required_argument, NULL, OPT_CONV_ITER},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->format = -1;
+    simdepth_analysis_options_init(&o->an);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":w:s:l:c:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'w': o->weights = optarg; break;
+        case 's': o->similarity = optarg; break;
+        case 'l': o->labels = optarg; break;
+        case 'c': o->confusion = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_WORDNET_DIR: o->wordnet_dir = optarg; break;
+        case OPT_NAME: o->name = optarg; break;
+        case OPT_SCALING:
+            if (strcmp(optarg, "minmax") == 0)
+                o->an.scaling = SIMDEPTH_SCALING_MINMAX;
+            else if (strcmp(optarg, "none") == 0)
+                o->an.scaling = SIMDEPTH_SCALING_NONE;
+            else
+                return usage_error("--scaling '%s': expected minmax or none", optarg);
+            break;
+        case OPT_LCS:
+            if (strcmp(optarg, "reference") == 0)
+                o->an.lcs_rule = SIMDEPTH_LCS_REFERENCE;
+            else if (strcmp(optarg, "true") == 0)
+                o->an.lcs_rule = SIMDEPTH_LCS_TRUE;
+            else
+                return usage_error("--lcs '%s': expected reference or true", optarg);
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") == 0)
+                o->format = SIMDEPTH_REPORT_JSON;
+            else if (strcmp(optarg, "text") == 0)
+                o->format = SIMDEPTH_REPORT_TEXT;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format = SIMDEPTH_REPORT_CSV;
+            else if (strcmp(optarg, "latex") == 0)
+                o->format = SIMDEPTH_REPORT_LATEX;
+            else
+                return usage_error("--format '%s': expected json, text, csv or latex", optarg);
+            break;
+        case OPT_PREFERENCE:
+            if (parse_double(optarg, &o->an.ap.preference) != 0)
+                return usage_error("--preference '%s': expected a finite number", optarg);
+            o->an.ap.use_preference = 1;
+            break;
+        case OPT_DAMPING:
+            if (parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
+                o->an.ap.damping >= 1.0)
+                return usage_error("--damping '%s': expected a number in [0.5, 1)", optarg);
+            break;
+        case OPT_MAX_ITER:
+            if (parse_int(optarg, &o->an.ap.max_iter) != 0)
+                return usage_error("--max-iter '%s': expected a positive integer", optarg);
+            break;
+        case OPT_CONV_ITER:
+            if (parse_int(optarg, &o->an.ap.convergence_iter) != 0)
+                return usage_error("--convergence-iter '%s': expected a positive integer", optarg);
+            break;
+        case 'h':
+            analyze_usage(stdout);
+            return -1;
+        case ':':
+            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if ((o->weights == NULL) == (o->similarity == NULL))
+        return usage_error("%s", o->weights ? "give either --weights or --similarity, not both"
+                                            : "missing input: give --weights FILE or --similarity FILE");
+    if (o->labels == NULL)
+        return usage_error("%s", "missing --labels FILE");
+    if (o->format < 0) {
+        const char *out = o->output;
+        if (out == NULL || strcmp(out, "-") == 0)
+            o->format = isatty(STDOUT_FILENO) ? SIMDEPTH_REPORT_TEXT : SIMDEPTH_REPORT_JSON;
+        else if (ends_with(out, ".txt"))
+            o->format = SIMDEPTH_REPORT_TEXT;
+        else if (ends_with(out, ".csv"))
+            o->format = SIMDEPTH_REPORT_CSV;
+        else if (ends_with(out, ".tex"))
+            o->format = SIMDEPTH_REPORT_LATEX;
+        else
+            o->format = SIMDEPTH_REPORT_JSON;
+    }
+    return 0;
+}
+
+/* "dir/model.npy" -> "model" in @buf. */
+static const char *base_name(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Map every label to a taxonomy node: WordNet ids when every label is one,
+ * else noun names. */
+static int resolve_labels(const simdepth_labels *labels, const char *labels_path,
+                          const simdepth_taxonomy *t, size_t *nodes)
+{
+    size_t i, n = simdepth_labels_count(labels);
+    int all_ids = 1;
+    simdepth_error err;
+
+    for (i = 0; i < n; i++)
+        all_ids &= simdepth_is_wnid(simdepth_labels_key(labels, i));
+    for (i = 0; i < n; i++) {
+        const char *key = simdepth_labels_key(labels, i);
+        simdepth_status st;
+
+        simdepth_error_clear(&err);
+        st = all_ids ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
+                     : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
+        if (st != SIMDEPTH_OK) {
+            cli_errorf("%s:%zu: %s '%s' is not in WordNet 3.0%s", labels_path, i + 1,
+                       all_ids ? "synset id" : "noun", key,
+                       all_ids ? "; expected a noun synset id such as n01440764"
+                               : "; expected a WordNet noun or a synset id");
+            return CLI_EXIT_INPUT;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_cmd_analyze(int argc, char **argv)
+{
+    analyze_opts o;
+    simdepth_error err;
+    simdepth_matrix *input = NULL, *sim = NULL, *conf = NULL;
+    simdepth_labels *labels = NULL;
+    simdepth_taxonomy *tax = NULL;
+    simdepth_analysis *an = NULL;
+    size_t *nodes = NULL, n;
+    const char *input_path;
+    char namebuf[256], taxdesc[600];
+    const char *wndir;
+    simdepth_report_info info;
+    cli_output out;
+    int rc;
+
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    simdepth_error_clear(&err);
+    input_path = o.weights ? o.weights : o.similarity;
+
+    if (simdepth_labels_read(o.labels, &labels, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, o.labels);
+        goto out;
+    }
+    n = simdepth_labels_count(labels);
+    if (simdepth_matrix_read(input_path, &input, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, input_path);
+        goto out;
+    }
+    if (simdepth_matrix_check_finite(input, input_path, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, input_path);
+        goto out;
+    }
+    if (simdepth_matrix_rows(input) != n) {
+        cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class",
+                   input_path, simdepth_matrix_rows(input), o.labels, n);
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    if (o.weights) {
+        if (simdepth_similarity_cosine(input, &sim, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, input_path);
+            goto out;
+        }
+    } else {
+        if (simdepth_matrix_cols(input) != n) {
+            cli_errorf("%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",
+                       input_path, simdepth_matrix_rows(input), simdepth_matrix_cols(input), n, n);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        sim = input;
+        input = NULL;
+    }
+    if (o.confusion) {
+        if (simdepth_matrix_read(o.confusion, &conf, &err) != SIMDEPTH_OK ||
+            simdepth_matrix_check_finite(conf, o.confusion, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, o.confusion);
+            goto out;
+        }
+        if (simdepth_matrix_rows(conf) != n || simdepth_matrix_cols(conf) != n) {
+            cli_errorf("%s: confusion matrix is %zu x %zu; expected %zu x %zu (one row and column per label)",
+                       o.confusion, simdepth_matrix_rows(conf), simdepth_matrix_cols(conf), n, n);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+    }
+    wndir = o.wordnet_dir ? o.wordnet_dir : getenv("WNSEARCHDIR");
+    if (wndir == NULL || wndir[0] == '\0')
+        wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
+    if (simdepth_wordnet_open(wndir, &tax, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, wndir);
+        goto out;
+    }
+    nodes = calloc(n, sizeof *nodes);
+    if (nodes == NULL) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_RUNTIME;
+        goto out;
+    }
+    rc = resolve_labels(labels, o.labels, tax, nodes);
+    if (rc != CLI_EXIT_OK)
+        goto out;
+    if (simdepth_analysis_run(sim, conf, tax, nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, input_path);
+        goto out;
+    }
+
+    memset(&info, 0, sizeof info);
+    info.name = o.name ? o.name : base_name(input_path, namebuf, sizeof namebuf);
+    info.weights_path = o.weights;
+    info.similarity_path = o.similarity;
+    info.confusion_path = o.confusion;
+    info.labels_path = o.labels;
+    snprintf(taxdesc, sizeof taxdesc, "WordNet 3.0 (%s)", wndir);
+    info.taxonomy = taxdesc;
+    info.labels = labels;
+    info.tax = tax;
+    info.nodes = nodes;
+    info.options = &o.an;
+    if (!an->perceived.partition->converged)
+        cli_errorf("warning: affinity propagation did not converge in %d iterations",
+                   an->perceived.partition->iterations);
+
+    if (cli_output_open(&out, o.output, &err) != 0) {
+        rc = cli_report_error(&err, o.output);
+        goto out;
+    }
+    if (simdepth_report_write(out.f, (simdepth_report_format)o.format, an, &info, &err) !=
+        SIMDEPTH_OK) {
+        cli_output_abort(&out);
+        rc = CLI_EXIT_RUNTIME;
+        cli_report_error(&err, o.output);
+        goto out;
+    }
+    if (cli_output_commit(&out, &err) != 0) {
+        rc = CLI_EXIT_RUNTIME;
+        cli_report_error(&err, o.output);
+        goto out;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    simdepth_analysis_free(an);
+    free(nodes);
+    simdepth_taxonomy_free(tax);
+    simdepth_labels_free(labels);
+    simdepth_matrix_free(conf);
+    simdepth_matrix_free(sim);
+    simdepth_matrix_free(input);
+    return rc;
+}

@@ -1,0 +1,176 @@
+/* simdepth CLI — messages, exit statuses and atomic outputs. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *cli_progname = "simdepth";
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", cli_progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_exit_status(simdepth_status st)
+{
+    switch (st) {
+    case SIMDEPTH_OK:
+        return CLI_EXIT_OK;
+    case SIMDEPTH_EINVAL:
+    case SIMDEPTH_EFORMAT:
+    case SIMDEPTH_EUNSUPPORTED:
+    case SIMDEPTH_ENOTFOUND:
+    case SIMDEPTH_EIO:
+        return CLI_EXIT_INPUT;
+    case SIMDEPTH_ENOMEM:
+    case SIMDEPTH_ERENDER:
+    default:
+        return CLI_EXIT_RUNTIME;
+    }
+}
+
+int cli_report_error(const simdepth_error *err, const char *file)
+{
+    char line[1200];
+    simdepth_error copy = *err;
+
+    if (copy.file[0] == '\0' && file != NULL)
+        snprintf(copy.file, sizeof copy.file, "%s", file);
+    simdepth_error_format(&copy, line, sizeof line);
+    cli_errorf("%s", line);
+    return cli_exit_status(err->status);
+}
+
+/* The temporary file being written, removed if a signal ends the run. */
+static volatile sig_atomic_t have_tmp;
+static char tmp_for_signal[4096];
+
+static void on_signal(int sig)
+{
+    if (have_tmp)
+        unlink(tmp_for_signal);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
+{
+    const char *slash;
+    size_t dirlen;
+    int fd;
+    mode_t mask;
+
+    memset(o, 0, sizeof *o);
+    simdepth_error_clear(err);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    o->target = strdup(path);
+    slash = strrchr(path, '/');
+    dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    o->tmp = malloc(strlen(path) + 16);
+    if (o->target == NULL || o->tmp == NULL) {
+        err->status = SIMDEPTH_ENOMEM;
+        snprintf(err->message, sizeof err->message, "out of memory");
+        cli_output_abort(o);
+        return -1;
+    }
+    memcpy(o->tmp, path, dirlen);
+    sprintf(o->tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        err->status = SIMDEPTH_EIO;
+        snprintf(err->file, sizeof err->file, "%s", path);
+        snprintf(err->message, sizeof err->message, "cannot create output: %s",
+                 strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        cli_output_abort(o);
+        return -1;
+    }
+    mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    snprintf(tmp_for_signal, sizeof tmp_for_signal, "%s", o->tmp);
+    have_tmp = 1;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        close(fd);
+        err->status = SIMDEPTH_EIO;
+        snprintf(err->file, sizeof err->file, "%s", path);
+        snprintf(err->message, sizeof err->message, "cannot create output: %s",
+                 strerror(errno));
+        cli_output_abort(o);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_output_commit(cli_output *o, simdepth_error *err)
+{
+    int failed = 0;
+
+    simdepth_error_clear(err);
+    if (o->f == stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            err->status = SIMDEPTH_EIO;
+            snprintf(err->message, sizeof err->message,
+                     "cannot write to standard output: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+        failed = 1;
+    if (fclose(o->f) != 0)
+        failed = 1;
+    o->f = NULL;
+    if (!failed && rename(o->tmp, o->target) != 0)
+        failed = 1;
+    if (failed) {
+        err->status = SIMDEPTH_EIO;
+        snprintf(err->file, sizeof err->file, "%s", o->target);
+        snprintf(err->message, sizeof err->message, "cannot write output: %s",
+                 strerror(errno));
+        cli_output_abort(o);
+        return -1;
+    }
+    have_tmp = 0;
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
+    return 0;
+}
+
+void cli_output_abort(cli_output *o)
+{
+    if (o->f != NULL && o->f != stdout)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp != NULL) {
+        unlink(o->tmp);
+        have_tmp = 0;
+    }
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
+}

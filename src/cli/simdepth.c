@@ -1,0 +1,58 @@
+/* simdepth CLI — entry point and subcommand table. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"analyze", "partition a model's class similarities, measure Similarity Depth and compliance",
+     cli_cmd_analyze},
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f,
+            "Usage: simdepth COMMAND [OPTIONS]\n"
+            "       simdepth --help | --version\n\n"
+            "Explain a classifier's errors through the class similarities it learned\n"
+            "(\"Semantic Depth Matters\", Filus, Romaszewski, Zarski, arXiv 2504.09956).\n\n"
+            "Commands:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'simdepth COMMAND --help' for a command's options; see simdepth(1).\n"
+               "Exit status: 0 success, 1 runtime error, 2 usage error or bad input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_INPUT;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("simdepth %s (libsimdepth %s)\n", PACKAGE_VERSION, simdepth_version());
+        return CLI_EXIT_OK;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_errorf("unknown command '%s'; run 'simdepth --help' for the list", argv[1]);
+    return CLI_EXIT_INPUT;
+}

@@ -1,0 +1,137 @@
+/* simdepth — the paper's pipeline, end to end. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simdepth/analysis.h"
+#include "simdepth/similarity.h"
+#include "internal.h"
+
+void simdepth_analysis_options_init(simdepth_analysis_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->scaling = SIMDEPTH_SCALING_MINMAX;
+    opt->lcs_rule = SIMDEPTH_LCS_REFERENCE;
+    simdepth_ap_options_init(&opt->ap);
+}
+
+static void graph_result_clear(simdepth_graph_result *g)
+{
+    simdepth_partition_free(g->partition);
+    simdepth_forest_free(g->forest);
+    free(g->edges);
+    memset(g, 0, sizeof *g);
+}
+
+void simdepth_analysis_free(simdepth_analysis *a)
+{
+    if (a == NULL)
+        return;
+    graph_result_clear(&a->perceived);
+    graph_result_clear(&a->confusion);
+    free(a);
+}
+
+/* Partition, forest and annotations of one similarity graph. */
+static simdepth_status analyse_graph(const simdepth_matrix *s,
+                                     const simdepth_taxonomy *t,
+                                     const size_t *nodes,
+                                     const simdepth_analysis_options *opt,
+                                     const simdepth_matrix *confusion,
+                                     simdepth_graph_result *g,
+                                     simdepth_error *err)
+{
+    simdepth_status st;
+
+    st = simdepth_affinity_propagation(s, &opt->ap, &g->partition, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    st = simdepth_forest_build(s, g->partition, &g->forest, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    st = simdepth_edges_annotate(g->forest, t, nodes, opt->lcs_rule, confusion,
+                                 &g->edges, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    if (t != NULL) {
+        g->similarity_depth = simdepth_similarity_depth(g->edges, g->forest->n_edges);
+        g->mean_wup = simdepth_mean_wup(g->edges, g->forest->n_edges);
+    } else {
+        g->similarity_depth = g->mean_wup = NAN;
+    }
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
+                                      const simdepth_matrix *confusion,
+                                      const simdepth_taxonomy *t,
+                                      const size_t *nodes,
+                                      const simdepth_analysis_options *opt,
+                                      simdepth_analysis **out,
+                                      simdepth_error *err)
+{
+    simdepth_analysis_options defaults;
+    simdepth_analysis *a = NULL;
+    simdepth_matrix *functional = NULL;
+    size_t n = simdepth_matrix_rows(similarity);
+    simdepth_status st;
+
+    if (opt == NULL) {
+        simdepth_analysis_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (n == 0 || simdepth_matrix_cols(similarity) != n)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "similarity matrix is %zu x %zu; expected a square matrix",
+                                    n, simdepth_matrix_cols(similarity));
+    if (confusion != NULL && (simdepth_matrix_rows(confusion) != n ||
+                              simdepth_matrix_cols(confusion) != n))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "confusion matrix is %zu x %zu; expected %zu x %zu like the similarity",
+                                    simdepth_matrix_rows(confusion),
+                                    simdepth_matrix_cols(confusion), n, n);
+    st = simdepth_matrix_check_finite(similarity, NULL, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    if (confusion != NULL) {
+        st = simdepth_matrix_check_finite(confusion, NULL, err);
+        if (st != SIMDEPTH_OK)
+            return st;
+    }
+    a = simdepth_i_calloc(1, sizeof *a);
+    if (a == NULL)
+        return simdepth_i_enomem(err, "an analysis");
+    a->n_classes = n;
+    if (opt->scaling == SIMDEPTH_SCALING_MINMAX) {
+        st = simdepth_similarity_minmax(similarity, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+    } else {
+        simdepth_similarity_set_diagonal(similarity, 1.0);
+    }
+    st = analyse_graph(similarity, t, nodes, opt, confusion, &a->perceived, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    if (confusion != NULL) {
+        a->has_confusion = 1;
+        st = simdepth_similarity_functional(confusion, &functional, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        st = analyse_graph(functional, t, nodes, opt, confusion, &a->confusion, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        st = simdepth_compliance_compute(a->perceived.forest, a->perceived.partition,
+                                         a->confusion.forest, a->confusion.partition,
+                                         &a->compliance, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+    }
+    *out = a;
+    a = NULL;
+out:
+    simdepth_matrix_free(functional);
+    simdepth_analysis_free(a);
+    return st;
+}

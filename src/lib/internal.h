@@ -1,0 +1,41 @@
+/* simdepth — private helpers shared by the library's modules. Not installed. */
+#ifndef SIMDEPTH_INTERNAL_H
+#define SIMDEPTH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simdepth/error.h"
+
+#if defined(__GNUC__)
+#define SIMDEPTH_I_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SIMDEPTH_I_PRINTF(f, a)
+#endif
+
+/* Fill @err (if not NULL) and return @status, so callers can write
+ * `return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, -1, ...)`.
+ * line/column 0 and offset -1 mean "not applicable". */
+simdepth_status simdepth_i_error_set(simdepth_error *err, simdepth_status status,
+                                     const char *file, long line, long column,
+                                     long long offset, const char *fmt, ...)
+    SIMDEPTH_I_PRINTF(7, 8);
+
+/* Allocation goes through these so that size overflow is checked in one
+ * place. Each returns NULL on failure (including n * size overflow). */
+void *simdepth_i_malloc(size_t size);
+void *simdepth_i_calloc(size_t n, size_t size);
+void *simdepth_i_malloc_array(size_t n, size_t size);
+void *simdepth_i_realloc_array(void *p, size_t n, size_t size);
+char *simdepth_i_strdup(const char *s);
+
+/* 1 if a * b would overflow size_t. */
+static inline int simdepth_i_mul_overflows(size_t a, size_t b)
+{
+    return b != 0 && a > SIZE_MAX / b;
+}
+
+/* Shorthand for the out-of-memory error. */
+simdepth_status simdepth_i_enomem(simdepth_error *err, const char *what);
+
+#endif

@@ -1,0 +1,175 @@
+/* simdepth — Similarity Depth, compliance and per-edge annotations. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simdepth/metrics.h"
+#include "simdepth/similarity.h"
+#include "internal.h"
+
+simdepth_status simdepth_edges_annotate(const simdepth_forest *f,
+                                        const simdepth_taxonomy *t,
+                                        const size_t *nodes,
+                                        simdepth_lcs_rule rule,
+                                        const simdepth_matrix *confusion,
+                                        simdepth_edge_info **out,
+                                        simdepth_error *err)
+{
+    simdepth_edge_info *e;
+    size_t k;
+    simdepth_status st;
+
+    e = simdepth_i_calloc(f->n_edges, sizeof *e);
+    if (e == NULL)
+        return simdepth_i_enomem(err, "edge annotations");
+    for (k = 0; k < f->n_edges; k++) {
+        simdepth_lcs lcs;
+
+        e[k].edge = f->edges[k];
+        e[k].error_ab = e[k].error_ba = NAN;
+        if (t != NULL) {
+            st = simdepth_taxonomy_lcs(t, nodes[e[k].edge.a], nodes[e[k].edge.b],
+                                       rule, &lcs, err);
+            if (st != SIMDEPTH_OK) {
+                free(e);
+                return st;
+            }
+            e[k].lcs = lcs.lcs;
+            e[k].lcs_depth = lcs.depth;
+            e[k].wup = lcs.wup;
+        } else {
+            e[k].lcs = SIZE_MAX;
+            e[k].lcs_depth = 0;
+            e[k].wup = NAN;
+        }
+        if (confusion != NULL) {
+            e[k].error_ab = simdepth_confusion_rate(confusion, e[k].edge.a, e[k].edge.b);
+            e[k].error_ba = simdepth_confusion_rate(confusion, e[k].edge.b, e[k].edge.a);
+        }
+    }
+    *out = e;
+    return SIMDEPTH_OK;
+}
+
+double simdepth_similarity_depth(const simdepth_edge_info *edges, size_t n)
+{
+    double sum = 0.0;
+    size_t k;
+
+    if (n == 0)
+        return NAN;
+    for (k = 0; k < n; k++)
+        sum += edges[k].lcs_depth;
+    return sum / (double)n;
+}
+
+double simdepth_mean_wup(const simdepth_edge_info *edges, size_t n)
+{
+    double sum = 0.0;
+    size_t k;
+
+    if (n == 0)
+        return NAN;
+    for (k = 0; k < n; k++)
+        sum += edges[k].wup;
+    return sum / (double)n;
+}
+
+typedef struct pair {
+    size_t a, b;
+} pair;
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const pair *p = x, *q = y;
+
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+/* Count edges of @f whose ends share a label in @p and are both covered
+ * (touch an edge) in @cover. */
+static size_t count_inside(const simdepth_forest *f, const simdepth_partition *p,
+                           const unsigned char *cover)
+{
+    size_t k, c = 0;
+
+    for (k = 0; k < f->n_edges; k++) {
+        size_t a = f->edges[k].a, b = f->edges[k].b;
+        c += cover[a] && cover[b] && p->labels[a] == p->labels[b];
+    }
+    return c;
+}
+
+simdepth_status simdepth_compliance_compute(const simdepth_forest *perceived,
+                                            const simdepth_partition *pp,
+                                            const simdepth_forest *functional,
+                                            const simdepth_partition *pf,
+                                            simdepth_compliance *out,
+                                            simdepth_error *err)
+{
+    size_t n = pp->n, k, i, j, common = 0;
+    pair *pn = NULL, *pfe = NULL;
+    unsigned char *cover_n = NULL, *cover_f = NULL;
+    simdepth_compliance c;
+    simdepth_status st = SIMDEPTH_OK;
+
+    if (pf->n != n || perceived->n_nodes != n || functional->n_nodes != n)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "perceived and confusion graphs have different class counts");
+    pn = simdepth_i_malloc_array(perceived->n_edges, sizeof *pn);
+    pfe = simdepth_i_malloc_array(functional->n_edges, sizeof *pfe);
+    cover_n = simdepth_i_calloc(n, 1);
+    cover_f = simdepth_i_calloc(n, 1);
+    if (pn == NULL || pfe == NULL || cover_n == NULL || cover_f == NULL) {
+        st = simdepth_i_enomem(err, "compliance");
+        goto out;
+    }
+    for (k = 0; k < perceived->n_edges; k++) {
+        pn[k].a = perceived->edges[k].a;
+        pn[k].b = perceived->edges[k].b;
+        cover_n[pn[k].a] = cover_n[pn[k].b] = 1;
+    }
+    for (k = 0; k < functional->n_edges; k++) {
+        pfe[k].a = functional->edges[k].a;
+        pfe[k].b = functional->edges[k].b;
+        cover_f[pfe[k].a] = cover_f[pfe[k].b] = 1;
+    }
+    qsort(pn, perceived->n_edges, sizeof *pn, cmp_pair);
+    qsort(pfe, functional->n_edges, sizeof *pfe, cmp_pair);
+    for (i = 0, j = 0; i < perceived->n_edges && j < functional->n_edges;) {
+        int cm = cmp_pair(&pn[i], &pfe[j]);
+        if (cm == 0) {
+            common++;
+            i++;
+            j++;
+        } else if (cm < 0)
+            i++;
+        else
+            j++;
+    }
+    memset(&c, 0, sizeof c);
+    c.perceived_edges = perceived->n_edges;
+    c.confusion_edges = functional->n_edges;
+    c.common_edges = common;
+    c.extended_perceived_matched = count_inside(perceived, pf, cover_f);
+    c.extended_confusion_matched = count_inside(functional, pp, cover_n);
+    c.direct_perceived_in_confusion =
+        c.perceived_edges ? (double)common / (double)c.perceived_edges : NAN;
+    c.direct_confusion_explained =
+        c.confusion_edges ? (double)common / (double)c.confusion_edges : NAN;
+    c.extended_perceived_in_confusion =
+        c.perceived_edges ? (double)c.extended_perceived_matched / (double)c.perceived_edges : NAN;
+    c.extended_confusion_explained =
+        c.confusion_edges ? (double)c.extended_confusion_matched / (double)c.confusion_edges : NAN;
+    *out = c;
+out:
+    free(pn);
+    free(pfe);
+    free(cover_n);
+    free(cover_f);
+    return st;
+}

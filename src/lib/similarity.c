@@ -1,0 +1,225 @@
+/* simdepth — class similarity matrices. */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simdepth/similarity.h"
+#include "internal.h"
+
+/* Normalise every row to unit L2 norm (accumulating in double). */
+static simdepth_status normalise_rows(simdepth_matrix *t, simdepth_error *err)
+{
+    size_t r, c, rows = simdepth_matrix_rows(t), cols = simdepth_matrix_cols(t);
+
+    for (r = 0; r < rows; r++) {
+        double ss = 0.0, inv;
+        if (simdepth_matrix_dtype(t) == SIMDEPTH_F32) {
+            float *row = (float *)simdepth_matrix_data(t) + r * cols;
+            for (c = 0; c < cols; c++)
+                ss += (double)row[c] * row[c];
+            if (!(ss > 0.0) || !isfinite(ss))
+                goto bad;
+            inv = 1.0 / sqrt(ss);
+            for (c = 0; c < cols; c++)
+                row[c] = (float)(row[c] * inv);
+        } else {
+            double *row = (double *)simdepth_matrix_data(t) + r * cols;
+            for (c = 0; c < cols; c++)
+                ss += row[c] * row[c];
+            if (!(ss > 0.0) || !isfinite(ss))
+                goto bad;
+            inv = 1.0 / sqrt(ss);
+            for (c = 0; c < cols; c++)
+                row[c] *= inv;
+        }
+        continue;
+    bad:
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, (long)r + 1, 0, -1,
+            "template of class %zu (row %zu) has %s norm; cosine similarity needs non-zero finite rows",
+            r, r + 1, ss > 0.0 ? "an infinite" : "zero");
+    }
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
+                                           simdepth_matrix **out,
+                                           simdepth_error *err)
+{
+    simdepth_matrix *t = NULL, *s = NULL;
+    simdepth_dtype dt = simdepth_matrix_dtype(templates);
+    size_t n = simdepth_matrix_rows(templates), d = simdepth_matrix_cols(templates);
+    size_t i, j;
+    simdepth_status st;
+
+    if (n == 0 || d == 0)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "templates matrix is empty (%zu x %zu)", n, d);
+    if (n > (size_t)INT32_MAX || d > (size_t)INT32_MAX)
+        return simdepth_i_error_set(err, SIMDEPTH_EUNSUPPORTED, NULL, 0, 0, -1,
+                                    "templates matrix %zu x %zu exceeds BLAS index range",
+                                    n, d);
+    st = simdepth_matrix_convert(templates, dt, &t, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    st = normalise_rows(t, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    st = simdepth_matrix_new(n, n, dt, &s, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    /* Upper triangle of T T^T, then mirrored: exact symmetry. */
+    if (dt == SIMDEPTH_F32) {
+        float *o = simdepth_matrix_data(s);
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)d,
+                    1.0f, simdepth_matrix_cdata(t), (int)d, 0.0f, o, (int)n);
+        for (i = 0; i < n; i++)
+            for (j = 0; j < i; j++)
+                o[i * n + j] = o[j * n + i];
+    } else {
+        double *o = simdepth_matrix_data(s);
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)d,
+                    1.0, simdepth_matrix_cdata(t), (int)d, 0.0, o, (int)n);
+        for (i = 0; i < n; i++)
+            for (j = 0; j < i; j++)
+                o[i * n + j] = o[j * n + i];
+    }
+    *out = s;
+    s = NULL;
+out:
+    simdepth_matrix_free(t);
+    simdepth_matrix_free(s);
+    return st;
+}
+
+void simdepth_similarity_set_diagonal(simdepth_matrix *s, double value)
+{
+    size_t i, n = simdepth_matrix_rows(s);
+
+    for (i = 0; i < n && i < simdepth_matrix_cols(s); i++)
+        simdepth_matrix_set(s, i, i, value);
+}
+
+simdepth_status simdepth_similarity_minmax(simdepth_matrix *s,
+                                           simdepth_error *err)
+{
+    size_t k, n = simdepth_matrix_rows(s), count;
+
+    if (n == 0 || n != simdepth_matrix_cols(s))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "similarity matrix is %zu x %zu; expected a square matrix",
+                                    n, simdepth_matrix_cols(s));
+    count = n * n;
+    if (simdepth_matrix_dtype(s) == SIMDEPTH_F32) {
+        float *v = simdepth_matrix_data(s), mn = v[0], mx = v[0], range;
+        for (k = 1; k < count; k++) {
+            if (v[k] < mn)
+                mn = v[k];
+            if (v[k] > mx)
+                mx = v[k];
+        }
+        range = mx - mn;
+        if (!(range > 0.0f))
+            goto constant;
+        for (k = 0; k < count; k++)
+            v[k] = (v[k] - mn) / range;
+    } else {
+        double *v = simdepth_matrix_data(s), mn = v[0], mx = v[0], range;
+        for (k = 1; k < count; k++) {
+            if (v[k] < mn)
+                mn = v[k];
+            if (v[k] > mx)
+                mx = v[k];
+        }
+        range = mx - mn;
+        if (!(range > 0.0))
+            goto constant;
+        for (k = 0; k < count; k++)
+            v[k] = (v[k] - mn) / range;
+    }
+    simdepth_similarity_set_diagonal(s, 1.0);
+    return SIMDEPTH_OK;
+constant:
+    return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                "similarity matrix is constant; min-max scaling needs a range "
+                                "(use --scaling none)");
+}
+
+simdepth_status simdepth_similarity_functional(const simdepth_matrix *confusion,
+                                               simdepth_matrix **out,
+                                               simdepth_error *err)
+{
+    simdepth_matrix *m = NULL, *s = NULL;
+    size_t i, j, n = simdepth_matrix_rows(confusion);
+    simdepth_dtype dt = simdepth_matrix_dtype(confusion);
+    simdepth_status st;
+
+    if (n == 0 || n != simdepth_matrix_cols(confusion))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "confusion matrix is %zu x %zu; expected a square matrix",
+                                    n, simdepth_matrix_cols(confusion));
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            if (simdepth_matrix_get(confusion, i, j) < 0.0)
+                return simdepth_i_error_set(
+                    err, SIMDEPTH_EINVAL, NULL, (long)i + 1, (long)j + 1, -1,
+                    "negative confusion value at row %zu, column %zu; expected counts or rates",
+                    i + 1, j + 1);
+    st = simdepth_matrix_convert(confusion, dt, &m, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    for (i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (j = 0; j < n; j++)
+            sum += simdepth_matrix_get(m, i, j);
+        if (sum > 0.0 && fabs(sum - 1.0) > 1e-6) {
+            if (dt == SIMDEPTH_F32) {
+                float *row = (float *)simdepth_matrix_data(m) + i * n;
+                float fs = (float)sum;
+                for (j = 0; j < n; j++)
+                    row[j] = row[j] / fs;
+            } else {
+                double *row = (double *)simdepth_matrix_data(m) + i * n;
+                for (j = 0; j < n; j++)
+                    row[j] = row[j] / sum;
+            }
+        }
+    }
+    st = simdepth_matrix_new(n, n, dt, &s, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    if (dt == SIMDEPTH_F32) {
+        const float *a = simdepth_matrix_cdata(m);
+        float *o = simdepth_matrix_data(s);
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                o[i * n + j] = (a[i * n + j] + a[j * n + i]) / 2.0f;
+    } else {
+        const double *a = simdepth_matrix_cdata(m);
+        double *o = simdepth_matrix_data(s);
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                o[i * n + j] = (a[i * n + j] + a[j * n + i]) / 2.0;
+    }
+    simdepth_similarity_set_diagonal(s, 1.0);
+    *out = s;
+    s = NULL;
+out:
+    simdepth_matrix_free(m);
+    simdepth_matrix_free(s);
+    return st;
+}
+
+double simdepth_confusion_rate(const simdepth_matrix *confusion, size_t a,
+                               size_t b)
+{
+    size_t j, n = simdepth_matrix_cols(confusion);
+    double sum = 0.0;
+
+    for (j = 0; j < n; j++)
+        sum += simdepth_matrix_get(confusion, a, j);
+    return sum > 0.0 ? simdepth_matrix_get(confusion, a, b) / sum : 0.0;
+}

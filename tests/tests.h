@@ -1,0 +1,43 @@
+/* simdepth — shared declarations of the CUnit test runner. */
+#ifndef SIMDEPTH_TESTS_H
+#define SIMDEPTH_TESTS_H
+
+#include <CUnit/CUnit.h>
+
+/* Each tests/test_<module>.c defines one registration function that adds
+ * its suite (named after the module) and returns 0, or -1 on a CUnit error. */
+int simdepth_test_add_matrix(void);
+int simdepth_test_add_io(void);
+int simdepth_test_add_similarity(void);
+int simdepth_test_add_affinity(void);
+int simdepth_test_add_taxonomy(void);
+int simdepth_test_add_forest(void);
+int simdepth_test_add_metrics(void);
+int simdepth_test_add_pipeline(void);
+
+/* Absolute path of a file under ../shared/data (from $SIMDEPTH_SHARED_DATA,
+ * else $SIMDEPTH_TOP_SRCDIR/../shared/data). Returns a static buffer. */
+const char *simdepth_test_shared(const char *rel);
+/* Absolute path of a file under tests/data in the source tree. */
+const char *simdepth_test_data(const char *rel);
+
+/* Read a whole text file into a malloc'd NUL-terminated buffer or NULL. */
+char *simdepth_test_slurp(const char *path, size_t *len);
+
+/* A small comma-separated table (no quoting) with a header row. */
+typedef struct simdepth_test_csv {
+    size_t n_rows;   /* data rows, header excluded */
+    size_t n_cols;
+    char **header;   /* n_cols names */
+    char **cells;    /* n_rows * n_cols */
+    char *buf;
+} simdepth_test_csv;
+
+/* Load @path; returns 0 or -1 (missing file, ragged rows). */
+int simdepth_test_csv_load(const char *path, simdepth_test_csv *out);
+void simdepth_test_csv_free(simdepth_test_csv *t);
+/* Cell of data row @row in column @col (by header name); NULL if none. */
+const char *simdepth_test_csv_get(const simdepth_test_csv *t, size_t row,
+                                  const char *col);
+
+#endif
