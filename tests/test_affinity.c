@@ -59,6 +59,7 @@ static const char *const golden_cases[] = {
     "blobs150",       /* -squared distances, 6 blobs, n = 150 */
     "cosine40",       /* cosine of random vectors */
     "ties48",         /* entries on a 1/8 grid: exact ties everywhere */
+    "tieblocks40",    /* 1/8 grid in 4 blocks: ties, and it converges */
     "nonconv",        /* 1/4 grid, never converges at damping 0.5 */
     "noexemplar",     /* max_iter 1: no exemplar, labels -1 */
     "equal5",         /* early return: every item an exemplar */
@@ -139,7 +140,8 @@ static int parse_ints(const char *p, int32_t **out, size_t *count)
 static int expected_read(const char *path, expected *e, char *why,
                          size_t why_size)
 {
-    char *text = simdepth_test_slurp(path, NULL), *line, *save = NULL;
+    size_t text_len = 0;
+    char *text = simdepth_test_slurp(path, &text_len), *line, *save = NULL;
     int rc = 0;
 
     memset(e, 0, sizeof *e);
@@ -384,7 +386,8 @@ static simdepth_matrix *prep_functional(const simdepth_matrix *in)
  * partition file; returns the number of labels or -1. */
 static long read_golden_labels(const char *path, int32_t *labels, size_t max)
 {
-    char *text = simdepth_test_slurp(path, NULL), *line, *save = NULL;
+    size_t text_len = 0;
+    char *text = simdepth_test_slurp(path, &text_len), *line, *save = NULL;
     long count = 0;
     int header = 1;
 

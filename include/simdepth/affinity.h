@@ -27,15 +27,25 @@ void simdepth_ap_options_init(simdepth_ap_options *opt);
 /** Affinity propagation (Frey & Dueck 2007) on the square similarity matrix
  *  @p s, behaving as scikit-learn's AffinityPropagation(affinity=
  *  "precomputed") with the same options except that no random "degeneracy"
- *  noise is added: the same message updates in the same order, the same
- *  convergence test, the same exemplar refinement and label assignment
- *  (labels numbered by exemplar index). When no exemplar emerges every label
- *  is -1 (one cluster, as the reference code counts it).
- *  The partition records iterations and convergence. @p opt may be NULL.
- *  Works in double precision: O(n^2) memory (three n x n doubles) and
- *  O(n^2) time per iteration.
- *  @return SIMDEPTH_OK, SIMDEPTH_EINVAL (not square, empty, bad options),
- *  SIMDEPTH_ENOMEM. On failure *out is untouched. @since 0.1 */
+ *  noise is added: the same message updates in the same order with the same
+ *  float64 rounding, the same convergence test, the same exemplar
+ *  refinement and label assignment (labels numbered by increasing exemplar
+ *  index; exemplars[k] is the exemplar of label k).
+ *
+ *  As in scikit-learn, a float32 matrix keeps float32 for the median, the
+ *  preference written on the diagonal and the refinement sums; messages are
+ *  float64. When every similarity and preference is equal the run returns
+ *  at once (iterations 0, converged 1) with n clusters or one, as
+ *  scikit-learn does. When no exemplar emerges every label is -1 (one
+ *  cluster, as the reference code counts it), exemplars is NULL and
+ *  converged is 0. @p opt may be NULL (defaults).
+ *
+ *  Memory: two n x n float64 message matrices, plus a float64 copy of @p s
+ *  when it is float32 (a float64 @p s is read in place). Time: O(n^2) per
+ *  iteration.
+ *  @return SIMDEPTH_OK, SIMDEPTH_EINVAL (not square, empty, non-finite
+ *  values, bad options), SIMDEPTH_ENOMEM. On failure *out is untouched.
+ *  @since 0.1 */
 simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
                                               const simdepth_ap_options *opt,
                                               simdepth_partition **out,

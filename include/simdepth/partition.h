@@ -23,7 +23,8 @@ typedef struct simdepth_partition {
     size_t n;            /**< number of items */
     size_t n_clusters;   /**< number of distinct labels (-1 included) */
     int32_t *labels;     /**< n labels, -1 or 0 .. n_clusters-1 */
-    int32_t *exemplars;  /**< for exemplar methods: exemplar of each label, else NULL */
+    int32_t *exemplars;  /**< exemplar methods: exemplars[k] is the class index of
+                              label k's exemplar, ascending; else NULL */
     int iterations;      /**< iterations run, or 0 where not applicable */
     int converged;       /**< 1 if the method converged, 0 if not */
     char method[32];     /**< "affinity", "louvain", ... */

@@ -19,8 +19,17 @@
  *   - A = A*damping - clip(Rp - colsum, 0)*(1 - damping), diagonal unclipped.
  * Each A row is computed as soon as the column sums of the previous R are
  * complete, and the next R row right after it, so one iteration streams
- * S, A and R once instead of NumPy's dozen passes. The last iteration's
- * extra R update is never used; it costs half a pass.
+ * S, A and R once instead of NumPy's dozen passes (at n = 3000 that is
+ * memory-bound). When the iterations stop on convergence, the R rows
+ * already computed for the next iteration go unused: half a pass.
+ *
+ * A float32 input is what scikit-learn keeps as float32 too: the median
+ * and the preference on the diagonal are float32 values and the exemplar
+ * refinement sums in float32; the messages are float64 either way.
+ * A float64 input is read in place, a float32 one widened once.
+ *
+ * Exactness assumes IEEE double arithmetic without excess precision
+ * (FLT_EVAL_METHOD 0: any x86-64 or arm64 build; not i386 x87 code).
  */
 #include "config.h"
 
@@ -29,6 +38,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "simdepth/affinity.h"
 #include "internal.h"
@@ -55,20 +68,44 @@ void simdepth_ap_options_init(simdepth_ap_options *opt)
 }
 
 /* ------------------------------------------------------------------ */
-/* Validation                                                          */
+/* Reading the input                                                   */
 
-static double input_at(const simdepth_matrix *s, size_t k)
+/* The input's elements, whatever their type, with the pointers fetched
+ * once. */
+typedef struct in_view {
+    const float *f;  /* float32 data, or NULL */
+    const double *d; /* float64 data, or NULL */
+    size_t len;      /* rows * cols */
+} in_view;
+
+static in_view view_of(const simdepth_matrix *s)
 {
+    in_view v;
+
+    v.len = simdepth_matrix_rows(s) * simdepth_matrix_cols(s);
+    v.f = NULL;
+    v.d = NULL;
     if (simdepth_matrix_dtype(s) == SIMDEPTH_F32)
-        return ((const float *)simdepth_matrix_cdata(s))[k];
-    return ((const double *)simdepth_matrix_cdata(s))[k];
+        v.f = simdepth_matrix_cdata(s);
+    else
+        v.d = simdepth_matrix_cdata(s);
+    return v;
 }
+
+static inline double in_get(const in_view *v, size_t k)
+{
+    return v->f != NULL ? (double)v->f[k] : v->d[k];
+}
+
+/* ------------------------------------------------------------------ */
+/* Validation                                                          */
 
 static simdepth_status check_args(const simdepth_matrix *s,
                                   const simdepth_ap_options *opt,
                                   simdepth_error *err)
 {
     size_t rows, cols, k;
+    in_view in;
 
     if (s == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -120,8 +157,9 @@ static simdepth_status check_args(const simdepth_matrix *s,
                 "affinity propagation: preference %g does not fit the "
                 "float32 similarity matrix", opt->preference);
     }
-    for (k = 0; k < rows * cols; k++) {
-        double v = input_at(s, k);
+    in = view_of(s);
+    for (k = 0; k < in.len; k++) {
+        double v = in_get(&in, k);
         if (!isfinite(v))
             return simdepth_i_error_set(
                 err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -190,26 +228,77 @@ static void select_kth(double *v, size_t len, size_t k)
     }
 }
 
+/* The values of ranks k0 and k1 = k0 or k0 + 1 among the input's values.
+ * A deterministic sample brackets the ranks; one branch-free pass counts
+ * the values below the bracket and gathers those inside it (a few percent)
+ * at the start of @scratch, where the ranks are then selected. If the
+ * bracket misses them (rare), or the input is small, all values are copied
+ * and selected. @scratch holds in->len doubles. */
+static void ranks_of(const in_view *in, size_t k0, size_t k1,
+                     double *scratch, double *v0, double *v1)
+{
+    const size_t sample = 16384, delta = 256; /* 4 sigma of the rank */
+    size_t len = in->len, k, m = 0, below = 0;
+
+    if (len >= 8 * sample) {
+        double *smp = scratch + len - sample, lo, hi;
+        uint64_t x = 0x2545f4914f6cdd1du;
+        size_t ks = (size_t)((double)k0 / (double)len * (double)sample);
+        size_t jlo = ks > delta ? ks - delta : 0;
+        size_t jhi = ks + delta < sample ? ks + delta : sample - 1;
+
+        for (k = 0; k < sample; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            smp[k] = in_get(in, (size_t)(x % len));
+        }
+        select_kth(smp, sample, jlo);
+        lo = smp[jlo];
+        select_kth(smp + jlo, sample - jlo, jhi - jlo);
+        hi = smp[jhi];
+        /* the sample may be overwritten from here on */
+        for (k = 0; k < len; k++) {
+            double v = in_get(in, k);
+
+            scratch[m] = v;
+            m += (v >= lo) & (v <= hi);
+            below += v < lo;
+        }
+    }
+    if (m == 0 || below > k0 || k1 >= below + m) {
+        for (k = 0; k < len; k++)
+            scratch[k] = in_get(in, k);
+        m = len;
+        below = 0;
+    }
+    select_kth(scratch, m, k1 - below);
+    *v1 = scratch[k1 - below];
+    *v0 = *v1;
+    if (k0 < k1) {
+        /* everything before position k1 - below is <= *v1 */
+        *v0 = scratch[0];
+        for (k = 1; k < k1 - below; k++)
+            if (scratch[k] > *v0)
+                *v0 = scratch[k];
+    }
+}
+
 /* np.median(S) in the matrix's own type: for an even count NumPy takes the
  * mean of the two middle values, (lo + hi) / 2, in float32 for a float32
  * array. @scratch holds n*n doubles. */
 static double median_of(const simdepth_matrix *s, double *scratch)
 {
-    size_t len = simdepth_matrix_rows(s) * simdepth_matrix_cols(s);
-    size_t k, half = len / 2;
+    in_view in = view_of(s);
+    size_t half = in.len / 2;
     double lo, hi;
 
-    for (k = 0; k < len; k++)
-        scratch[k] = input_at(s, k);
-    select_kth(scratch, len, half);
-    hi = scratch[half];
-    if (len % 2 == 1)
+    if (in.len % 2 == 1) {
+        ranks_of(&in, half, half, scratch, &lo, &hi);
         return hi;
-    lo = scratch[0];
-    for (k = 1; k < half; k++)
-        if (scratch[k] > lo)
-            lo = scratch[k];
-    if (simdepth_matrix_dtype(s) == SIMDEPTH_F32) {
+    }
+    ranks_of(&in, half - 1, half, scratch, &lo, &hi);
+    if (in.f != NULL) {
         float sum = (float)lo + (float)hi;
         return (double)(sum / 2.0f);
     }
@@ -220,15 +309,16 @@ static double median_of(const simdepth_matrix *s, double *scratch)
  * off-diagonal entry equals the first one. */
 static int offdiag_all_equal(const simdepth_matrix *s)
 {
+    in_view in = view_of(s);
     size_t n = simdepth_matrix_rows(s), i, j;
     double first;
 
     if (n < 2)
         return 1;
-    first = input_at(s, 1);
+    first = in_get(&in, 1);
     for (i = 0; i < n; i++)
         for (j = 0; j < n; j++)
-            if (i != j && input_at(s, i * n + j) != first)
+            if (i != j && in_get(&in, i * n + j) != first)
                 return 0;
     return 1;
 }
@@ -236,15 +326,52 @@ static int offdiag_all_equal(const simdepth_matrix *s)
 /* ------------------------------------------------------------------ */
 /* Message passing                                                      */
 
+/* @nn doubles for a message matrix. Large ones are marked for transparent
+ * huge pages, as NumPy marks its large arrays: touching fresh memory one
+ * 4 KiB page fault at a time otherwise costs as much as several iterations
+ * (far more under some hypervisors). Advice the kernel may ignore. */
+static double *alloc_square(size_t nn)
+{
+    double *p = simdepth_i_malloc_array(nn, sizeof *p);
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p != NULL && nn >= ((size_t)1 << 19)) { /* 4 MiB */
+        long page = sysconf(_SC_PAGESIZE);
+
+        if (page > 0) {
+            uintptr_t mask = (uintptr_t)page - 1;
+            uintptr_t lo = ((uintptr_t)p + mask) & ~mask;
+            uintptr_t hi = (uintptr_t)(p + nn) & ~mask;
+
+            if (hi > lo)
+                (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+        }
+    }
+#endif
+    return p;
+}
+
+/* Two-lane vectors through GCC's generic vector extension (also in clang):
+ * element-wise IEEE operations with the same rounding as the scalar code.
+ * 16 bytes is native on every 64-bit target (SSE2, NEON); wider vectors
+ * would be lowered lane by lane where the target lacks them. Loads and
+ * stores go through memcpy, so no alignment is assumed. Loops take two
+ * vectors per step for instruction-level parallelism. */
+typedef double vd __attribute__((vector_size(2 * sizeof(double))));
+typedef int64_t vi __attribute__((vector_size(2 * sizeof(int64_t))));
+#define VLOAD(v, p) memcpy(&(v), (p), sizeof(vd))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(vd))
+
 typedef struct ap_state {
     size_t n;
     double damping;
     double omd;         /* 1 - damping, as Python computes it */
-    double *s;          /* n*n, preference on the diagonal */
+    const double *s;    /* n*n similarities; the diagonal is not read */
+    double pref;        /* the diagonal of S: the preference */
     double *r;          /* n*n responsibilities */
     double *a;          /* n*n availabilities */
-    double *colsum;     /* column sums of Rp for the next A update */
-    double *colnext;    /* column sums being accumulated */
+    double *colsum;     /* column sums of Rp for the current A update */
+    double *colnext;    /* column sums of Rp being accumulated */
     unsigned char *e;   /* last exemplar indicator per item */
     int *run;           /* how many iterations e has kept its value */
 } ap_state;
@@ -254,61 +381,191 @@ static inline double pos(double x)
     return x > 0.0 ? x : 0.0;
 }
 
-/* Responsibilities of row i from A and S (rows of this iteration), then
- * add the row's Rp into @cs (assigning for row 0, as np.sum starts from
- * the first row). */
-static void update_r_row(ap_state *w, size_t i, double *cs)
+/* S[i, j] with the preference on the diagonal. */
+static inline double s_at(const ap_state *w, size_t i, size_t j)
 {
-    size_t n = w->n, j, best = 0;
-    const double *srow = w->s + i * n, *arow = w->a + i * n;
-    double *rrow = w->r + i * n;
-    double d = w->damping, omd = w->omd;
-    double y = arow[0] + srow[0], y2 = -INFINITY, v, rbest;
-
-    for (j = 1; j < n; j++) {
-        v = arow[j] + srow[j];
-        if (v > y) {
-            y2 = y;
-            y = v;
-            best = j;
-        } else if (v > y2) {
-            y2 = v;
-        }
-    }
-    rbest = rrow[best];
-    for (j = 0; j < n; j++)
-        rrow[j] = rrow[j] * d + (srow[j] - y) * omd;
-    rrow[best] = rbest * d + (srow[best] - y2) * omd;
-
-    if (i == 0) {
-        cs[0] = rrow[0];
-        for (j = 1; j < n; j++)
-            cs[j] = pos(rrow[j]);
-        return;
-    }
-    for (j = 0; j < i; j++)
-        cs[j] += pos(rrow[j]);
-    cs[i] += rrow[i];
-    for (j = i + 1; j < n; j++)
-        cs[j] += pos(rrow[j]);
+    return i == j ? w->pref : w->s[i * w->n + j];
 }
 
-/* Availabilities of row i from R and the column sums of its Rp. */
-static void update_a_row(ap_state *w, size_t i, const double *cs)
+/* max(x, 0) of a vector variable, as np.maximum(x, 0) and clip(x, 0, inf)
+ * give it (a zero's sign aside, which nothing downstream can see). */
+#define VPOS(x) ((vd)((vi)(x) & (vi)((x) > zero)))
+
+/* The largest value of a row, the first index holding it, and the largest
+ * of the others (equal to the first if the maximum is tied): np.argmax,
+ * tmp[ind, I] and np.max after masking I, computed in one pass that sees
+ * the elements in increasing index order. */
+typedef struct top2 {
+    double best, second;
+    size_t idx;
+} top2;
+
+static void top2_init(top2 *t)
 {
-    size_t n = w->n, j;
-    const double *rrow = w->r + i * n;
+    t->best = -INFINITY;
+    t->second = -INFINITY;
+    t->idx = 0;
+}
+
+static inline void top2_add(top2 *t, double v, size_t j)
+{
+    if (v > t->best) {
+        t->second = t->best;
+        t->best = v;
+        t->idx = j;
+    } else if (v > t->second) {
+        t->second = v;
+    }
+}
+
+/* One vector of the A update; see a_segment. */
+#define A_STEP(off, av, v)                                                  \
+    do {                                                                    \
+        vd rv, cv, sv, tv;                                                  \
+        VLOAD(rv, r + j + (off));                                           \
+        VLOAD(cv, cs + j + (off));                                          \
+        VLOAD(av, a + j + (off));                                           \
+        VLOAD(sv, s + j + (off));                                           \
+        rv = VPOS(rv);                                                      \
+        tv = rv - cv;                                                       \
+        tv = VPOS(tv);                                                      \
+        av = av * vdamp - tv * vomd;                                        \
+        VSTORE(a + j + (off), av);                                          \
+        v = av + sv;                                                        \
+    } while (0)
+
+/* Availabilities of row i for columns [lo, hi), none of them the diagonal:
+ * a = a*d - clip(max(r, 0) - colsum, 0)*(1-d); then track a + s. Only an
+ * element above the current second value can change the tracker, which
+ * after the first few is rare, so the vector loop compares with that and
+ * hands a block of 8 with a hit to top2_add(), in index order. */
+static void a_segment(double *restrict a, const double *restrict r,
+                      const double *restrict s, const double *restrict cs,
+                      size_t lo, size_t hi, double d, double omd, top2 *t)
+{
+    const vd zero = {0.0, 0.0};
+    const vd vdamp = {d, d}, vomd = {omd, omd};
+    vd thr = {t->second, t->second};
+    size_t j = lo;
+
+    for (; j + 8 <= hi; j += 8) {
+        vd av0, av1, av2, av3, v0, v1, v2, v3;
+        vi m;
+
+        A_STEP(0, av0, v0);
+        A_STEP(2, av1, v1);
+        A_STEP(4, av2, v2);
+        A_STEP(6, av3, v3);
+        m = ((vi)(v0 > thr) | (vi)(v1 > thr)) |
+            ((vi)(v2 > thr) | (vi)(v3 > thr));
+        if ((m[0] | m[1]) != 0) {
+            top2_add(t, v0[0], j);
+            top2_add(t, v0[1], j + 1);
+            top2_add(t, v1[0], j + 2);
+            top2_add(t, v1[1], j + 3);
+            top2_add(t, v2[0], j + 4);
+            top2_add(t, v2[1], j + 5);
+            top2_add(t, v3[0], j + 6);
+            top2_add(t, v3[1], j + 7);
+            thr[0] = thr[1] = t->second;
+        }
+    }
+    for (; j < hi; j++) {
+        double tj = pos(pos(r[j]) - cs[j]);
+        a[j] = a[j] * d - tj * omd;
+        top2_add(t, a[j] + s[j], j);
+    }
+}
+
+#undef A_STEP
+
+/* One vector of the R update; see r_segment. */
+#define R_STEP(off)                                                         \
+    do {                                                                    \
+        vd rv, sv, cv;                                                      \
+        VLOAD(rv, r + j + (off));                                           \
+        VLOAD(sv, s + j + (off));                                           \
+        VLOAD(cv, cs + j + (off));                                          \
+        rv = rv * vdamp + (sv - vy) * vomd;                                 \
+        VSTORE(r + j + (off), rv);                                          \
+        cv += VPOS(rv);                                                     \
+        VSTORE(cs + j + (off), cv);                                         \
+    } while (0)
+
+/* Responsibilities of row i for columns [lo, hi), none of them the argmax
+ * or the diagonal: r = r*d + (s - y)*(1-d); then colsum += max(r, 0). */
+static void r_segment(double *restrict r, const double *restrict s,
+                      double *restrict cs, size_t lo, size_t hi, double y,
+                      double d, double omd)
+{
+    const vd zero = {0.0, 0.0};
+    const vd vdamp = {d, d}, vomd = {omd, omd}, vy = {y, y};
+    size_t j = lo;
+
+    for (; j + 4 <= hi; j += 4) {
+        R_STEP(0);
+        R_STEP(2);
+    }
+    for (; j < hi; j++) {
+        r[j] = r[j] * d + (s[j] - y) * omd;
+        cs[j] += pos(r[j]);
+    }
+}
+
+#undef R_STEP
+
+/* R[i, j] at the argmax or the diagonal, one at a time; see update_r_row. */
+static void r_point(ap_state *w, size_t i, size_t j, double y, size_t best,
+                    double y2, double *cs)
+{
+    double *rij = w->r + i * w->n + j;
+
+    *rij = *rij * w->damping + (s_at(w, i, j) - (j == best ? y2 : y)) * w->omd;
+    cs[j] += j == i ? *rij : pos(*rij);
+}
+
+/* Responsibilities of row i given the row's top two of a + s, adding the
+ * row's Rp (diagonal unclipped) into @cs. np.sum(Rp, axis=0) starts from
+ * row 0 and adds the rows in order; @cs starts at zero and 0 + x == x.
+ * The argmax and the diagonal are done one at a time, the runs between
+ * them by r_segment(). */
+static void update_r_row(ap_state *w, size_t i, double y, size_t best,
+                         double y2, double *cs)
+{
+    size_t n = w->n;
+    size_t p = best < i ? best : i, q = best < i ? i : best;
+    const double *srow = w->s + i * n;
+    double *rrow = w->r + i * n;
+    double d = w->damping, omd = w->omd;
+
+    r_segment(rrow, srow, cs, 0, p, y, d, omd);
+    r_point(w, i, p, y, best, y2, cs);
+    if (q != p) {
+        r_segment(rrow, srow, cs, p + 1, q, y, d, omd);
+        r_point(w, i, q, y, best, y2, cs);
+    }
+    r_segment(rrow, srow, cs, q + 1, n, y, d, omd);
+}
+
+/* Availabilities of row i from the column sums of the last R, and the top
+ * two of the new a + s for the next R. */
+static void update_a_row(ap_state *w, size_t i, const double *cs, double *y,
+                         size_t *best, double *y2)
+{
+    size_t n = w->n;
+    const double *rrow = w->r + i * n, *srow = w->s + i * n;
     double *arow = w->a + i * n;
     double d = w->damping, omd = w->omd;
-    double aii = arow[i], t;
+    top2 t;
 
-    for (j = 0; j < n; j++) {
-        t = pos(rrow[j]) - cs[j];
-        t = pos(t);
-        arow[j] = arow[j] * d - t * omd;
-    }
-    t = rrow[i] - cs[i];
-    arow[i] = aii * d - t * omd;
+    top2_init(&t);
+    a_segment(arow, rrow, srow, cs, 0, i, d, omd, &t);
+    arow[i] = arow[i] * d - (rrow[i] - cs[i]) * omd;
+    top2_add(&t, arow[i] + w->pref, i);
+    a_segment(arow, rrow, srow, cs, i + 1, n, d, omd, &t);
+    *y = t.best;
+    *best = t.idx;
+    *y2 = t.second;
 }
 
 /* Run the iterations. Returns the number run (it + 1) and sets
@@ -316,16 +573,24 @@ static void update_a_row(ap_state *w, size_t i, const double *cs)
 static int ap_iterate(ap_state *w, int max_iter, int convergence_iter,
                       int *converged)
 {
-    size_t n = w->n, i, k_count, stable;
+    size_t n = w->n, i, j, best, k_count, stable;
+    double y, y2, *t;
     int it;
-    double *t;
 
     for (i = 0; i < n; i++) {
         w->e[i] = 2; /* neither 0 nor 1: the first iteration starts a run */
         w->run[i] = 0;
     }
-    for (i = 0; i < n; i++)
-        update_r_row(w, i, w->colsum);
+    /* First responsibilities, with A = 0 (0 + s == s). */
+    memset(w->colsum, 0, n * sizeof *w->colsum);
+    for (i = 0; i < n; i++) {
+        top2 tt;
+
+        top2_init(&tt);
+        for (j = 0; j < n; j++)
+            top2_add(&tt, s_at(w, i, j), j);
+        update_r_row(w, i, tt.best, tt.idx, tt.second, w->colsum);
+    }
 
     *converged = 0;
     for (it = 0; it < max_iter; it++) {
@@ -333,10 +598,11 @@ static int ap_iterate(ap_state *w, int max_iter, int convergence_iter,
 
         k_count = 0;
         stable = 0;
+        memset(w->colnext, 0, n * sizeof *w->colnext);
         for (i = 0; i < n; i++) {
             unsigned char e;
 
-            update_a_row(w, i, w->colsum);
+            update_a_row(w, i, w->colsum, &y, &best, &y2);
             e = (w->a[i * n + i] + w->r[i * n + i]) > 0.0;
             k_count += e;
             if (e == w->e[i]) {
@@ -348,7 +614,7 @@ static int ap_iterate(ap_state *w, int max_iter, int convergence_iter,
             }
             stable += w->run[i] >= convergence_iter;
             if (!last)
-                update_r_row(w, i, w->colnext);
+                update_r_row(w, i, y, best, y2, w->colnext);
         }
         /* scikit-learn looks from it >= convergence_iter on, when its ring
          * of the last convergence_iter indicators is full: converged when
@@ -374,13 +640,13 @@ static void assign(const ap_state *w, const int32_t *ex, size_t k_count,
     size_t n = w->n, i, k;
 
     for (i = 0; i < n; i++) {
-        const double *srow = w->s + i * n;
-        double best = srow[ex[0]];
+        double best = s_at(w, i, (size_t)ex[0]), v;
         int32_t bk = 0;
 
         for (k = 1; k < k_count; k++) {
-            if (srow[ex[k]] > best) {
-                best = srow[ex[k]];
+            v = s_at(w, i, (size_t)ex[k]);
+            if (v > best) {
+                best = v;
                 bk = (int32_t)k;
             }
         }
@@ -434,16 +700,17 @@ static simdepth_status ap_labels(const ap_state *w, int single, int32_t *ex,
         size_t m = (size_t)(start[k + 1] - start[k]), best = 0;
 
         for (r = 0; r < m; r++) {
-            const double *srow = w->s + (size_t)ii[r] * n;
-            if (r == 0) {
-                for (q = 0; q < m; q++)
-                    acc[q] = srow[ii[q]];
-            } else if (single) {
-                for (q = 0; q < m; q++)
-                    acc[q] = (double)((float)acc[q] + (float)srow[ii[q]]);
-            } else {
-                for (q = 0; q < m; q++)
-                    acc[q] += srow[ii[q]];
+            size_t row = (size_t)ii[r];
+
+            for (q = 0; q < m; q++) {
+                double v = s_at(w, row, (size_t)ii[q]);
+
+                if (r == 0)
+                    acc[q] = v;
+                else if (single)
+                    acc[q] = (double)((float)acc[q] + (float)v);
+                else
+                    acc[q] += v;
             }
         }
         for (q = 1; q < m; q++)
@@ -486,7 +753,8 @@ static simdepth_status ap_trivial(const simdepth_matrix *s, double pref,
                                   simdepth_partition *p, simdepth_error *err)
 {
     size_t n = p->n, i;
-    int all = pref >= input_at(s, n - 1);
+    in_view in = view_of(s);
+    int all = pref >= in_get(&in, n - 1);
 
     p->exemplars = simdepth_i_malloc_array(all ? n : 1, sizeof *p->exemplars);
     if (p->exemplars == NULL)
@@ -511,7 +779,7 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
     simdepth_partition *p = NULL;
     simdepth_status st;
     ap_state w;
-    double pref, pref_diag;
+    double pref, pref_diag, *s_copy = NULL;
     int32_t *ex = NULL, *c = NULL, *members = NULL, *start = NULL;
     size_t n, nn, i, k_count;
     int single, converged;
@@ -539,7 +807,7 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
         return st;
 
     /* R doubles as the median's scratch space before the iterations. */
-    w.r = simdepth_i_malloc_array(nn, sizeof *w.r);
+    w.r = alloc_square(nn);
     if (w.r == NULL) {
         st = simdepth_i_enomem(err, "affinity propagation messages");
         goto out;
@@ -560,8 +828,15 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
     w.n = n;
     w.damping = opt->damping;
     w.omd = 1.0 - opt->damping;
-    w.s = simdepth_i_malloc_array(nn, sizeof *w.s);
-    w.a = simdepth_i_calloc(nn, sizeof *w.a);
+    w.pref = pref_diag;
+    /* A float64 input is read in place; a float32 one is widened once. */
+    if (single) {
+        s_copy = alloc_square(nn);
+        w.s = s_copy;
+    } else {
+        w.s = simdepth_matrix_cdata(s);
+    }
+    w.a = alloc_square(nn);
     w.colsum = simdepth_i_malloc_array(n, sizeof *w.colsum);
     w.colnext = simdepth_i_malloc_array(n, sizeof *w.colnext);
     w.e = simdepth_i_malloc_array(n, sizeof *w.e);
@@ -570,22 +845,19 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
     c = simdepth_i_malloc_array(n, sizeof *c);
     members = simdepth_i_malloc_array(n, sizeof *members);
     start = simdepth_i_malloc_array(n + 1, sizeof *start);
-    if (w.s == NULL || w.a == NULL || w.colsum == NULL || w.colnext == NULL ||
-        w.e == NULL || w.run == NULL || ex == NULL || c == NULL ||
-        members == NULL || start == NULL) {
+    if ((single && s_copy == NULL) || w.a == NULL || w.colsum == NULL ||
+        w.colnext == NULL || w.e == NULL || w.run == NULL || ex == NULL ||
+        c == NULL || members == NULL || start == NULL) {
         st = simdepth_i_enomem(err, "affinity propagation messages");
         goto out;
     }
     memset(w.r, 0, nn * sizeof *w.r);
+    memset(w.a, 0, nn * sizeof *w.a);
     if (single) {
         const float *f = simdepth_matrix_cdata(s);
         for (i = 0; i < nn; i++)
-            w.s[i] = f[i];
-    } else {
-        memcpy(w.s, simdepth_matrix_cdata(s), nn * sizeof *w.s);
+            s_copy[i] = f[i];
     }
-    for (i = 0; i < n; i++)
-        w.s[i * n + i] = pref_diag;
 
     p->iterations = ap_iterate(&w, opt->max_iter, opt->convergence_iter,
                                &converged);
@@ -617,7 +889,7 @@ out:
     free(w.colnext);
     free(w.colsum);
     free(w.a);
-    free(w.s);
+    free(s_copy);
     free(w.r);
     if (st != SIMDEPTH_OK) {
         simdepth_partition_free(p);

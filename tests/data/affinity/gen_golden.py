@@ -128,6 +128,20 @@ def make_ties48():
     return s
 
 
+def make_tieblocks40():
+    """Symmetric, n=40, 4 blocks of 10: entries within a block drawn from
+    {5/8 .. 8/8}, between blocks from {0 .. 3/8}, diagonal 1. Ties again,
+    but the messages converge."""
+    rng = np.random.RandomState(41)
+    block = np.repeat(np.arange(4), 10)
+    same = block[:, None] == block[None, :]
+    g = np.where(same, rng.randint(5, 9, size=(40, 40)),
+                 rng.randint(0, 4, size=(40, 40))) / 8.0
+    s = np.triu(g) + np.triu(g, 1).T
+    np.fill_diagonal(s, 1.0)
+    return s
+
+
 def make_nonconv():
     """Found by search_nonconv(): symmetric uniform on a 1/4 grid whose
     messages still oscillate after 200 iterations at damping 0.5."""
@@ -209,6 +223,7 @@ CASES = [
     ("blobs150", make_blobs150, {}, True),
     ("cosine40", make_cosine40, {}, True),
     ("ties48", make_ties48, {}, False),
+    ("tieblocks40", make_tieblocks40, {}, False),
     ("nonconv", make_nonconv, {}, False),
     ("noexemplar", make_noexemplar, {"max_iter": 1}, False),
     ("equal5", make_equal5, {}, True),
