@@ -35,6 +35,7 @@ typedef struct cli_output {
     FILE *f;
     char *target;
     char *tmp;
+    int special; /* a FIFO or device written in place */
 } cli_output;
 
 int cli_output_open(cli_output *o, const char *path, simdepth_error *err);

@@ -207,7 +207,9 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         case ':':
             return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            if (optopt != 0)
+                return usage_error("unknown option '-%c'", optopt);
+            return usage_error("unknown option '%s' (or an ambiguous abbreviation)", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -217,6 +219,8 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
                                             : "missing input: give --weights FILE or --similarity FILE");
     if (o->labels == NULL)
         return usage_error("%s", "missing --labels FILE");
+    if (o->output != NULL && o->output[0] == '\0')
+        return usage_error("%s", "--output needs a file name ('-' for standard output)");
     if (o->format < 0) {
         const char *out = o->output;
         if (out == NULL || strcmp(out, "-") == 0)
@@ -247,29 +251,27 @@ static const char *base_name(const char *path, char *buf, size_t size)
     return buf;
 }
 
-/* Map every label to a taxonomy node: WordNet ids when every label is one,
- * else noun names. */
+/* Map every label to a taxonomy node: a WordNet id by id, anything else as
+ * a noun name (first sense). */
 static int resolve_labels(const simdepth_labels *labels, const char *labels_path,
                           const simdepth_taxonomy *t, size_t *nodes)
 {
     size_t i, n = simdepth_labels_count(labels);
-    int all_ids = 1;
     simdepth_error err;
 
-    for (i = 0; i < n; i++)
-        all_ids &= simdepth_is_wnid(simdepth_labels_key(labels, i));
     for (i = 0; i < n; i++) {
         const char *key = simdepth_labels_key(labels, i);
+        int is_id = simdepth_is_wnid(key);
         simdepth_status st;
 
         simdepth_error_clear(&err);
-        st = all_ids ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
-                     : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
+        st = is_id ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
+                   : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
         if (st != SIMDEPTH_OK) {
             cli_errorf("%s:%zu: %s '%s' is not in WordNet 3.0%s", labels_path, i + 1,
-                       all_ids ? "synset id" : "noun", key,
-                       all_ids ? "; expected a noun synset id such as n01440764"
-                               : "; expected a WordNet noun or a synset id");
+                       is_id ? "synset id" : "noun", key,
+                       is_id ? "; expected a noun synset id such as n01440764"
+                             : "; expected a WordNet noun or a synset id");
             return CLI_EXIT_INPUT;
         }
     }
@@ -349,7 +351,7 @@ int cli_cmd_analyze(int argc, char **argv)
     if (wndir == NULL || wndir[0] == '\0')
         wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
     if (simdepth_wordnet_open(wndir, &tax, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, wndir);
+        rc = cli_report_error(&err, NULL);
         goto out;
     }
     nodes = calloc(n, sizeof *nodes);
@@ -379,11 +381,15 @@ int cli_cmd_analyze(int argc, char **argv)
     info.nodes = nodes;
     info.options = &o.an;
     if (!an->perceived.partition->converged)
-        cli_errorf("warning: affinity propagation did not converge in %d iterations",
-                   an->perceived.partition->iterations);
+        cli_errorf("warning: affinity propagation did not converge in %d iterations "
+                   "(perceived graph)", an->perceived.partition->iterations);
+    if (an->has_confusion && !an->confusion.partition->converged)
+        cli_errorf("warning: affinity propagation did not converge in %d iterations "
+                   "(confusion graph)", an->confusion.partition->iterations);
 
     if (cli_output_open(&out, o.output, &err) != 0) {
-        rc = cli_report_error(&err, o.output);
+        cli_report_error(&err, o.output);
+        rc = CLI_EXIT_RUNTIME;
         goto out;
     }
     if (simdepth_report_write(out.f, (simdepth_report_format)o.format, an, &info, &err) !=

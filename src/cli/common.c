@@ -74,11 +74,26 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
     size_t dirlen;
     int fd;
     mode_t mask;
+    struct stat stbuf;
 
     memset(o, 0, sizeof *o);
     simdepth_error_clear(err);
     if (path == NULL || strcmp(path, "-") == 0) {
         o->f = stdout;
+        return 0;
+    }
+    /* Special files (a FIFO, /dev/stdout, /dev/null) are written directly:
+     * renaming over them would replace the device or pipe. */
+    if (stat(path, &stbuf) == 0 && !S_ISREG(stbuf.st_mode) && !S_ISDIR(stbuf.st_mode)) {
+        o->f = fopen(path, "w");
+        if (o->f == NULL) {
+            err->status = SIMDEPTH_EIO;
+            snprintf(err->file, sizeof err->file, "%s", path);
+            snprintf(err->message, sizeof err->message, "cannot open output: %s",
+                     strerror(errno));
+            return -1;
+        }
+        o->special = 1;
         return 0;
     }
     o->target = strdup(path);
@@ -130,11 +145,17 @@ int cli_output_commit(cli_output *o, simdepth_error *err)
     int failed = 0;
 
     simdepth_error_clear(err);
-    if (o->f == stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (o->f == stdout || o->special) {
+        int bad = fflush(o->f) != 0 || ferror(o->f);
+        if (o->special) {
+            bad |= fclose(o->f) != 0;
+            o->f = NULL;
+            o->special = 0;
+        }
+        if (bad) {
             err->status = SIMDEPTH_EIO;
             snprintf(err->message, sizeof err->message,
-                     "cannot write to standard output: %s", strerror(errno));
+                     "cannot write the output: %s", strerror(errno));
             return -1;
         }
         return 0;

@@ -105,7 +105,8 @@ static int parse_number(const char *s, size_t len, double *v)
 }
 
 typedef struct count_ctx {
-    int all_numeric;
+    size_t numeric;
+    size_t other;
 } count_ctx;
 
 static int count_field(void *ctx, const char *s, size_t len, size_t col)
@@ -114,8 +115,10 @@ static int count_field(void *ctx, const char *s, size_t len, size_t col)
     double v;
 
     (void)col;
-    if (parse_number(s, len, &v) != 0)
-        c->all_numeric = 0;
+    if (parse_number(s, len, &v) == 0)
+        c->numeric++;
+    else
+        c->other++;
     return 0;
 }
 
@@ -168,30 +171,38 @@ simdepth_status simdepth_csv_read(const char *path, simdepth_matrix **out,
         return st;
     end = buf + len;
 
-    /* Pass 1: delimiter, header, shape. */
+    /* A UTF-8 byte-order mark (spreadsheets write one) is not data. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        memset(buf, ' ', 3);
+
+    /* Pass 1: header, delimiter, shape. The first non-comment line is a
+     * header only when none of its fields is a number; the delimiter is
+     * detected from the first data line, since header names may hold any
+     * character. */
     cur = buf;
     while ((line = simdepth_i_next_line(&cur, end, &llen)) != NULL) {
-        count_ctx cc = {1};
+        count_ctx cc = {0, 0};
         long nf;
 
         lineno++;
         if (is_blank_or_comment(line, llen))
             continue;
         if (first) {
-            delim = detect_delim(line, llen);
-            nf = split_line(line, llen, delim, count_field, &cc);
             first = 0;
-            if (!cc.all_numeric) {
+            split_line(line, llen, detect_delim(line, llen), count_field, &cc);
+            if (cc.numeric == 0) {
                 header_line = lineno;
                 continue;
             }
+        }
+        if (cols == 0) {
+            delim = detect_delim(line, llen);
+            nf = split_line(line, llen, delim, count_field, &cc);
             cols = (size_t)nf;
             rows++;
             continue;
         }
         nf = split_line(line, llen, delim, count_field, &cc);
-        if (cols == 0)
-            cols = (size_t)nf;
         if ((size_t)nf != cols) {
             st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, lineno, 0, -1,
                                       "row has %ld fields; expected %zu like the first row",

@@ -49,6 +49,9 @@ static simdepth_status parse_descr(const char **pp, const char *end,
     char descr[16];
     size_t n;
 
+    if (p < end && *p == '[')
+        return simdepth_i_error_set(err, SIMDEPTH_EUNSUPPORTED, path, 0, 0, base,
+                                    "structured 'descr' (a record dtype) is not supported; expected a plain numeric array");
     if (p >= end || (*p != '\'' && *p != '"'))
         return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, base,
                                     "'descr' is not a string in the .npy header");
@@ -250,9 +253,14 @@ simdepth_status simdepth_npy_read(const char *path, simdepth_matrix **out,
         return st;
     u = (const unsigned char *)buf;
     memset(&h, 0, sizeof h);
-    if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
+    if (len < 6 || memcmp(buf, "\x93NUMPY", 6) != 0) {
         st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, 0,
                                   "not a .npy file (expected the magic \\x93NUMPY)");
+        goto out;
+    }
+    if (len < 10) {
+        st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, (long long)len,
+                                  "file ends inside the .npy preamble");
         goto out;
     }
     major = u[6];
@@ -316,13 +324,15 @@ simdepth_status simdepth_npy_read(const char *path, simdepth_matrix **out,
     } else {
         double *d = simdepth_matrix_data(m);
         for (k = 0; k < count; k++) {
-            uint64_t bits = le64(u + 8 * k);
-            if (h.kind == NPY_F8)
-                memcpy(&d[k], &bits, 8);
-            else if (h.kind == NPY_I8)
-                d[k] = (double)(int64_t)bits;
-            else
+            if (h.kind == NPY_I4) {
                 d[k] = (double)(int32_t)le32(u + 4 * k);
+            } else {
+                uint64_t bits = le64(u + 8 * k);
+                if (h.kind == NPY_F8)
+                    memcpy(&d[k], &bits, 8);
+                else
+                    d[k] = (double)(int64_t)bits;
+            }
         }
     }
     *out = m;

@@ -161,7 +161,7 @@ simdepth_status simdepth_labels_read(const char *path, simdepth_labels **out,
                                      simdepth_error *err)
 {
     char *buf = NULL;
-    size_t len = 0, llen, n = 0, total = 0, i;
+    size_t len = 0, llen, n = 0, i;
     const char *cur, *end, *line;
     long lineno = 0, last_blank = 0, *line_of = NULL;
     simdepth_labels *l = NULL;
@@ -219,7 +219,6 @@ simdepth_status simdepth_labels_read(const char *path, simdepth_labels **out,
         if (st != SIMDEPTH_OK)
             goto out;
         i++;
-        total++;
     }
     st = check_duplicates(l, line_of, path, err);
     if (st != SIMDEPTH_OK)
@@ -240,6 +239,9 @@ simdepth_status simdepth_labels_new(const char *const *lines, size_t n,
     simdepth_status st;
     size_t i;
 
+    if (n == 0)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "no labels; expected at least one");
     l = labels_alloc(n);
     if (l == NULL)
         return simdepth_i_enomem(err, "labels");
@@ -248,6 +250,11 @@ simdepth_status simdepth_labels_new(const char *const *lines, size_t n,
         const char *s = lines[i];
         size_t len = strlen(s);
         trim(&s, &len);
+        if (len == 0) {
+            simdepth_labels_free(l);
+            return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, (long)i + 1, 0, -1,
+                                        "label %zu is empty", i + 1);
+        }
         st = set_entry(l, i, s, len, err);
         if (st != SIMDEPTH_OK) {
             simdepth_labels_free(l);
