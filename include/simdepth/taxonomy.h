@@ -38,7 +38,9 @@ typedef struct simdepth_lcs {
     int depth;            /**< max_depth(lcs) + 1, as the reference code */
     int len_a;            /**< shortest_path_distance(a, lcs) */
     int len_b;            /**< shortest_path_distance(b, lcs) */
-    double wup;           /**< 2*depth / (len_a + len_b + 2*depth) */
+    double wup;           /**< 2*depth / (len_a + len_b + 2*depth): NLTK's
+                               wup_similarity under the reference rule, the
+                               same formula on the true LCS otherwise */
     size_t n_candidates;  /**< how many subsumers tied under the rule */
 } simdepth_lcs;
 
@@ -55,8 +57,9 @@ simdepth_status simdepth_taxonomy_find_id(const simdepth_taxonomy *t,
                                           simdepth_error *err);
 
 /** Find a node by a readable name (WordNet: a noun lemma, case-insensitive,
- *  spaces or underscores; first sense). SIMDEPTH_ENOTFOUND if absent.
- *  @since 0.1 */
+ *  spaces or underscores, first sense; or a canonical name such as
+ *  "dog.n.01"). No morphological reduction ("dogs" is not found).
+ *  SIMDEPTH_ENOTFOUND if absent. @since 0.1 */
 simdepth_status simdepth_taxonomy_find_name(const simdepth_taxonomy *t,
                                             const char *name, size_t *node,
                                             simdepth_error *err);
@@ -68,7 +71,9 @@ const char *simdepth_taxonomy_name(const simdepth_taxonomy *t, size_t node);
 const char *simdepth_taxonomy_id(const simdepth_taxonomy *t, size_t node);
 /** Readable label (WordNet: first lemma, "dog"). Owned by @p t. @since 0.1 */
 const char *simdepth_taxonomy_label(const simdepth_taxonomy *t, size_t node);
-/** Gloss or "" (WordNet: the definition). Owned by @p t. @since 0.1 */
+/** Gloss or "" (WordNet: the definition without its quoted examples, as
+ *  NLTK's definition()). Owned by @p t. The string getters return NULL and
+ *  the depth getters -1 for an out-of-range node. @since 0.1 */
 const char *simdepth_taxonomy_gloss(const simdepth_taxonomy *t, size_t node);
 
 /** Shortest / longest number of hypernym links to a root. @since 0.1 */
@@ -82,8 +87,9 @@ simdepth_status simdepth_taxonomy_lcs(const simdepth_taxonomy *t, size_t a,
                                       size_t b, simdepth_lcs_rule rule,
                                       simdepth_lcs *out, simdepth_error *err);
 
-/** NLTK's shortest_path_distance through a common subsumer, or -1 if none.
- *  @since 0.1 */
+/** NLTK's shortest_path_distance through a common subsumer, or -1 if none
+ *  (also for an out-of-range node, or when memory for unusually large
+ *  ancestor sets cannot be had). @since 0.1 */
 int simdepth_taxonomy_path_distance(const simdepth_taxonomy *t, size_t a,
                                     size_t b);
 

@@ -54,23 +54,23 @@ static void arena_free(arena_block *b)
     }
 }
 
-/* Copy @len bytes of @s plus a NUL into the arena headed by *@head. */
-static const char *arena_strndup(arena_block **head, const char *s, size_t len)
+/* @size bytes from the arena headed by *@head, or NULL. */
+static char *arena_alloc(arena_block **head, size_t size)
 {
     arena_block *b = *head;
     char *d;
 
-    if (len >= SIZE_MAX - sizeof *b - 1)
+    if (size >= SIZE_MAX - sizeof *b)
         return NULL;
-    if (b == NULL || b->cap - b->used < len + 1) {
-        size_t cap = len + 1 > ARENA_BLOCK_SIZE ? len + 1 : ARENA_BLOCK_SIZE;
+    if (b == NULL || b->cap - b->used < size) {
+        size_t cap = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
 
         b = simdepth_i_malloc(sizeof *b + cap);
         if (b == NULL)
             return NULL;
         b->used = 0;
         b->cap = cap;
-        if (*head != NULL && len + 1 > ARENA_BLOCK_SIZE) {
+        if (*head != NULL && size > ARENA_BLOCK_SIZE) {
             /* An oversized string gets a block of its own behind the
              * current one, which keeps its free space. */
             b->next = (*head)->next;
@@ -81,9 +81,19 @@ static const char *arena_strndup(arena_block **head, const char *s, size_t len)
         }
     }
     d = b->data + b->used;
+    b->used += size;
+    return d;
+}
+
+/* Copy @len bytes of @s plus a NUL into the arena. */
+static const char *arena_strndup(arena_block **head, const char *s, size_t len)
+{
+    char *d = len < SIZE_MAX ? arena_alloc(head, len + 1) : NULL;
+
+    if (d == NULL)
+        return NULL;
     memcpy(d, s, len);
     d[len] = '\0';
-    b->used += len + 1;
     return d;
 }
 
@@ -130,9 +140,17 @@ static void map_destroy(strmap *m)
     m->count = 0;
 }
 
+/* Load factor at most 3/4: the maps of a WordNet-sized taxonomy stay at
+ * 1 MiB each, and the stored hash keeps long probe runs cheap. */
+static int map_full(const strmap *m, size_t count)
+{
+    return count > (m->mask + 1) / 4 * 3;
+}
+
 static int map_init(strmap *m, size_t expected)
 {
-    size_t cap = pow2_at_least(expected < SIZE_MAX / 2 ? 2 * expected : expected);
+    size_t cap = pow2_at_least(expected < SIZE_MAX / 2 ? expected / 3 * 4 + 4
+                                                       : expected);
 
     m->slot = simdepth_i_calloc(cap, sizeof *m->slot);
     if (m->slot == NULL)
@@ -169,12 +187,12 @@ static void map_put_slot(strmap *m, uint32_t h, uint32_t val)
 }
 
 /* Insert index @idx (whose key has hash @h); the caller has checked that the
- * key is absent. Grows at load 1/2. */
+ * key is absent. */
 static int map_insert(strmap *m, uint32_t h, size_t idx)
 {
     if (m->slot == NULL && map_init(m, 8) != 0)
         return -1;
-    if (2 * (m->count + 1) > m->mask + 1) {
+    if (map_full(m, m->count + 1)) {
         strmap bigger;
         size_t i;
 
@@ -198,6 +216,12 @@ static int map_insert(strmap *m, uint32_t h, size_t idx)
 
 /* ------------------------------------------------------------ the object */
 
+typedef struct taxo_alias {
+    const char *key; /* normalised */
+    uint32_t node;
+    uint32_t seq;    /* insertion order: the first of equal keys wins */
+} taxo_alias;
+
 struct simdepth_taxonomy {
     size_t n;
     size_t cap;
@@ -220,9 +244,9 @@ struct simdepth_taxonomy {
 
     strmap id_map;    /* keys: ids */
     strmap name_map;  /* keys: names, built at finish */
-    strmap alias_map; /* keys: alias_keys */
-    const char **alias_keys;
-    uint32_t *alias_node;
+    /* Sorted by key at finish (index.noun already is), first one of equal
+     * keys kept; looked up by binary search. */
+    taxo_alias *alias;
     size_t n_alias;
     size_t cap_alias;
 
@@ -282,9 +306,7 @@ void simdepth_taxonomy_free(simdepth_taxonomy *t)
     free(t->max_depth);
     map_destroy(&t->id_map);
     map_destroy(&t->name_map);
-    map_destroy(&t->alias_map);
-    free(t->alias_keys);
-    free(t->alias_node);
+    free(t->alias);
     arena_free(t->arena);
     free(t);
 }
@@ -367,6 +389,24 @@ simdepth_status simdepth_i_taxonomy_add_node(simdepth_taxonomy *t,
     return SIMDEPTH_OK;
 }
 
+simdepth_status simdepth_i_taxonomy_set_name(simdepth_taxonomy *t,
+                                            size_t node, const char *name,
+                                            simdepth_error *err)
+{
+    const char *copy;
+
+    if (t == NULL || t->finished || node >= t->n || name == NULL)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "cannot rename taxonomy node %zu", node);
+    copy = arena_strndup(&t->arena, name, strlen(name));
+    if (copy == NULL)
+        return simdepth_i_enomem(err, "taxonomy strings");
+    /* A label that was "same as name" keeps its old text: labels are set
+     * explicitly by readers that rename. */
+    t->names[node] = copy;
+    return SIMDEPTH_OK;
+}
+
 simdepth_status simdepth_i_taxonomy_add_parent(simdepth_taxonomy *t,
                                                size_t child, size_t parent,
                                                simdepth_error *err)
@@ -424,63 +464,33 @@ simdepth_status simdepth_i_taxonomy_add_alias(simdepth_taxonomy *t,
                                               const char *alias, size_t node,
                                               simdepth_error *err)
 {
-    char small[256];
-    char *key = small;
     size_t len;
-    uint32_t h;
-    const char *stored;
-    simdepth_status st = SIMDEPTH_OK;
+    char *key;
 
     if (t == NULL || alias == NULL || t->finished || node >= t->n)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "invalid taxonomy alias for node %zu",
                                     node);
-    len = strlen(alias);
-    if (len >= sizeof small && (key = simdepth_i_malloc(len + 1)) == NULL)
-        return simdepth_i_enomem(err, "an alias");
-    normalise(alias, key, len + 1);
-    h = hash_str(key);
-    if (map_find(&t->alias_map, t->alias_keys, key, h) >= 0)
-        goto out; /* the first wins */
     if (t->n_alias == t->cap_alias) {
         size_t cap = t->cap_alias == 0 ? 1024 : 2 * t->cap_alias;
-        const char **k;
-        uint32_t *v;
+        taxo_alias *a;
 
-        if (cap > UINT32_MAX) {
-            st = simdepth_i_enomem(err, "taxonomy aliases");
-            goto out;
-        }
-        k = simdepth_i_realloc_array(t->alias_keys, cap, sizeof *k);
-        if (k == NULL) {
-            st = simdepth_i_enomem(err, "taxonomy aliases");
-            goto out;
-        }
-        t->alias_keys = k;
-        v = simdepth_i_realloc_array(t->alias_node, cap, sizeof *v);
-        if (v == NULL) {
-            st = simdepth_i_enomem(err, "taxonomy aliases");
-            goto out;
-        }
-        t->alias_node = v;
+        if (cap > UINT32_MAX ||
+            (a = simdepth_i_realloc_array(t->alias, cap, sizeof *a)) == NULL)
+            return simdepth_i_enomem(err, "taxonomy aliases");
+        t->alias = a;
         t->cap_alias = cap;
     }
-    stored = arena_strndup(&t->arena, key, len);
-    if (stored == NULL) {
-        st = simdepth_i_enomem(err, "taxonomy aliases");
-        goto out;
-    }
-    t->alias_keys[t->n_alias] = stored;
-    t->alias_node[t->n_alias] = (uint32_t)node;
-    if (map_insert(&t->alias_map, h, t->n_alias) != 0) {
-        st = simdepth_i_enomem(err, "taxonomy aliases");
-        goto out;
-    }
+    len = strlen(alias);
+    key = len < SIZE_MAX ? arena_alloc(&t->arena, len + 1) : NULL;
+    if (key == NULL)
+        return simdepth_i_enomem(err, "taxonomy aliases");
+    normalise(alias, key, len + 1);
+    t->alias[t->n_alias].key = key;
+    t->alias[t->n_alias].node = (uint32_t)node;
+    t->alias[t->n_alias].seq = (uint32_t)t->n_alias;
     t->n_alias++;
-out:
-    if (key != small)
-        free(key);
-    return st;
+    return SIMDEPTH_OK;
 }
 
 /* ---------------------------------------------------------------- finish */
@@ -639,6 +649,35 @@ out:
     return st;
 }
 
+static int cmp_alias(const void *pa, const void *pb)
+{
+    const taxo_alias *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+
+    if (c != 0)
+        return c;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Sort the aliases (a no-op check for sorted input) and keep the first of
+ * each key. */
+static void finish_aliases(simdepth_taxonomy *t)
+{
+    size_t i, w;
+
+    for (i = 1; i < t->n_alias; i++) {
+        if (strcmp(t->alias[i - 1].key, t->alias[i].key) > 0)
+            break;
+    }
+    if (i < t->n_alias)
+        qsort(t->alias, t->n_alias, sizeof *t->alias, cmp_alias);
+    for (i = w = 0; i < t->n_alias; i++) {
+        if (w == 0 || strcmp(t->alias[w - 1].key, t->alias[i].key) != 0)
+            t->alias[w++] = t->alias[i];
+    }
+    t->n_alias = w;
+}
+
 static simdepth_status build_name_map(simdepth_taxonomy *t, simdepth_error *err)
 {
     size_t u;
@@ -671,6 +710,7 @@ simdepth_status simdepth_i_taxonomy_finish(simdepth_taxonomy *t,
         st = build_name_map(t, err);
     if (st != SIMDEPTH_OK)
         return st;
+    finish_aliases(t);
     free(t->edge_child);
     free(t->edge_parent);
     t->edge_child = t->edge_parent = NULL;
@@ -705,6 +745,24 @@ simdepth_status simdepth_taxonomy_find_id(const simdepth_taxonomy *t,
     return SIMDEPTH_OK;
 }
 
+static long find_alias(const simdepth_taxonomy *t, const char *key)
+{
+    size_t lo = 0, hi = t->n_alias;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->alias[mid].key, key);
+
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 simdepth_status simdepth_taxonomy_find_name(const simdepth_taxonomy *t,
                                             const char *name, size_t *node,
                                             simdepth_error *err)
@@ -715,19 +773,19 @@ simdepth_status simdepth_taxonomy_find_name(const simdepth_taxonomy *t,
     long i;
     simdepth_status st = SIMDEPTH_OK;
 
-    if (t == NULL || name == NULL || node == NULL)
+    if (t == NULL || !t->finished || name == NULL || node == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                                    "find_name needs a taxonomy, a name and "
-                                    "an output");
+                                    "find_name needs a finished taxonomy, a "
+                                    "name and an output");
     len = strlen(name);
     if (len >= sizeof small && (key = simdepth_i_malloc(len + 1)) == NULL)
         return simdepth_i_enomem(err, "a name lookup");
     normalise(name, key, len + 1);
     /* Aliases first (WordNet lemmas: first sense), then canonical names as
      * given, then canonical names normalised. */
-    i = map_find(&t->alias_map, t->alias_keys, key, hash_str(key));
+    i = find_alias(t, key);
     if (i >= 0) {
-        *node = t->alias_node[i];
+        *node = t->alias[i].node;
         goto out;
     }
     i = map_find(&t->name_map, t->names, name, hash_str(name));

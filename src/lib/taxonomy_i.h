@@ -50,6 +50,13 @@ simdepth_status simdepth_i_taxonomy_add_node(simdepth_taxonomy *t,
                                              const char *gloss, size_t *node,
                                              simdepth_error *err);
 
+/* Replace the name of @node (copied) before finish, for readers that learn
+ * names after the nodes (WordNet: sense numbers come from index.noun). The
+ * label is left as it was. */
+simdepth_status simdepth_i_taxonomy_set_name(simdepth_taxonomy *t,
+                                            size_t node, const char *name,
+                                            simdepth_error *err);
+
 /* Record that @parent is a direct hypernym of @child. Both must be existing
  * node indices (SIMDEPTH_EINVAL). Duplicate links are merged at finish; a
  * self link is a cycle and makes finish fail. */

@@ -17,11 +17,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -121,7 +121,9 @@ static simdepth_status wn_slurp(const char *dir, const char *name,
                                   WN_HINT, f->path);
         goto out;
     }
-    if ((unsigned long long)sb.st_size >= (unsigned long long)SIZE_MAX / 2) {
+    /* Positions inside the files are kept as 32-bit numbers. */
+    if ((unsigned long long)sb.st_size >= 0xffffffffull ||
+        (unsigned long long)sb.st_size >= (unsigned long long)SIZE_MAX / 2) {
         st = simdepth_i_error_set(err, SIMDEPTH_ENOMEM, f->path, 0, 0, -1,
                                   "WordNet file '%s' is too large", f->path);
         goto out;
@@ -294,6 +296,19 @@ static simdepth_status cur_end(wn_cursor *c, simdepth_error *err)
     return SIMDEPTH_OK;
 }
 
+/* 1-based line of byte @pos of @f (error paths only). */
+static long line_of(const wn_file *f, size_t pos)
+{
+    const char *p = f->buf, *end = f->buf + pos;
+    long line = 1;
+
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        line++;
+        p++;
+    }
+    return line;
+}
+
 /* Lines of the licence header start with two spaces (wndb(5WN)). */
 static int is_header(const wn_cursor *c)
 {
@@ -302,30 +317,29 @@ static int is_header(const wn_cursor *c)
 
 /* ------------------------------------------------------------ index.noun */
 
+/* 16 bytes per lemma: the table is large (117,798 entries), and on a cold
+ * start every page touched is a page fault. */
 typedef struct wn_lemma {
-    const char *lemma; /* inside the index file, not NUL-terminated */
+    uint32_t pos;   /* byte offset of the lemma in index.noun */
     uint32_t len;
-    uint32_t first;    /* into wn_index.offsets */
+    uint32_t first; /* into wn_index.offsets */
     uint32_t count;
-    long line;
 } wn_lemma;
 
 typedef struct wn_index {
+    const char *base; /* index.noun's text */
     wn_lemma *lemma;
     size_t n;
     size_t cap;
     uint32_t *offsets;
     size_t n_off;
     size_t cap_off;
-    uint32_t *slot; /* lemma hash: entry + 1, 0 = empty */
-    size_t mask;
 } wn_index;
 
 static void index_free(wn_index *x)
 {
     free(x->lemma);
     free(x->offsets);
-    free(x->slot);
 }
 
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -340,19 +354,22 @@ static uint32_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-/* The entry of @lemma (@len bytes, lower case), or -1. */
-static long index_find(const wn_index *x, const char *lemma, size_t len)
+static char ascii_lower(char ch)
 {
+    return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* hash_bytes() of the lower-cased @s. */
+static uint32_t hash_lower(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
     size_t i;
 
-    for (i = hash_bytes(lemma, len) & x->mask; x->slot[i] != 0;
-         i = (i + 1) & x->mask) {
-        const wn_lemma *e = &x->lemma[x->slot[i] - 1];
-
-        if (e->len == len && memcmp(e->lemma, lemma, len) == 0)
-            return (long)(x->slot[i] - 1);
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)ascii_lower(s[i]);
+        h *= 16777619u;
     }
-    return -1;
+    return h;
 }
 
 static int grow_array(void **p, size_t *cap, size_t need, size_t size)
@@ -375,6 +392,8 @@ static int grow_array(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
+/* lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt
+ * synset_offset... */
 static simdepth_status index_parse_line(wn_cursor *c, wn_index *x,
                                         simdepth_error *err)
 {
@@ -426,44 +445,79 @@ static simdepth_status index_parse_line(wn_cursor *c, wn_index *x,
     }
     if ((st = cur_end(c, err)) != SIMDEPTH_OK)
         return st;
-    x->lemma[x->n].lemma = lemma;
+    x->lemma[x->n].pos = (uint32_t)(lemma - x->base);
     x->lemma[x->n].len = (uint32_t)lemma_len;
     x->lemma[x->n].first = (uint32_t)x->n_off;
     x->lemma[x->n].count = (uint32_t)n_synsets;
-    x->lemma[x->n].line = c->lineno;
     x->n_off += (size_t)n_synsets;
     x->n++;
     return SIMDEPTH_OK;
 }
 
-static simdepth_status index_build_hash(const wn_file *f, wn_index *x,
-                                        simdepth_error *err)
+static int lemma_cmp(const wn_index *x, const wn_lemma *a, const wn_lemma *b)
 {
-    size_t cap = 16, e;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(x->base + a->pos, x->base + b->pos, n);
 
+    if (c != 0)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+static simdepth_status duplicate_lemma(const wn_file *f, const wn_index *x,
+                                       const wn_lemma *dup,
+                                       const wn_lemma *first,
+                                       simdepth_error *err)
+{
+    return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, f->path,
+                                line_of(f, dup->pos), 1, -1,
+                                "lemma '%.*s' is listed twice (first on line "
+                                "%ld)",
+                                (int)dup->len, x->base + dup->pos,
+                                line_of(f, first->pos));
+}
+
+/* Reject a lemma listed twice (NLTK would silently keep the last line).
+ * index.noun is sorted, so neighbours suffice; only an unsorted file pays
+ * for a hash set. */
+static simdepth_status index_check_unique(const wn_file *f, const wn_index *x,
+                                          simdepth_error *err)
+{
+    uint32_t *slot;
+    size_t cap = 16, e, mask;
+    simdepth_status st = SIMDEPTH_OK;
+
+    for (e = 1; e < x->n; e++) {
+        int c = lemma_cmp(x, &x->lemma[e - 1], &x->lemma[e]);
+
+        if (c == 0)
+            return duplicate_lemma(f, x, &x->lemma[e], &x->lemma[e - 1], err);
+        if (c > 0)
+            break;
+    }
+    if (e >= x->n)
+        return SIMDEPTH_OK;
     while (cap < 2 * x->n)
         cap *= 2;
-    x->slot = simdepth_i_calloc(cap, sizeof *x->slot);
-    if (x->slot == NULL)
-        return simdepth_i_enomem(err, "the WordNet lemma map");
-    x->mask = cap - 1;
-    for (e = 0; e < x->n; e++) {
+    slot = simdepth_i_calloc(cap, sizeof *slot);
+    if (slot == NULL)
+        return simdepth_i_enomem(err, "the WordNet lemma set");
+    mask = cap - 1;
+    for (e = 0; e < x->n && st == SIMDEPTH_OK; e++) {
         const wn_lemma *le = &x->lemma[e];
         size_t i;
 
-        for (i = hash_bytes(le->lemma, le->len) & x->mask; x->slot[i] != 0;
-             i = (i + 1) & x->mask) {
-            const wn_lemma *o = &x->lemma[x->slot[i] - 1];
-
-            if (o->len == le->len && memcmp(o->lemma, le->lemma, le->len) == 0)
-                return simdepth_i_error_set(
-                    err, SIMDEPTH_EFORMAT, f->path, le->line, 1, -1,
-                    "lemma '%.*s' is listed twice (first on line %ld)",
-                    (int)le->len, le->lemma, o->line);
+        for (i = hash_bytes(x->base + le->pos, le->len) & mask; slot[i] != 0;
+             i = (i + 1) & mask) {
+            if (lemma_cmp(x, &x->lemma[slot[i] - 1], le) == 0) {
+                st = duplicate_lemma(f, x, le, &x->lemma[slot[i] - 1], err);
+                break;
+            }
         }
-        x->slot[i] = (uint32_t)e + 1;
+        slot[i] = (uint32_t)e + 1;
     }
-    return SIMDEPTH_OK;
+    free(slot);
+    return st;
 }
 
 static simdepth_status index_parse(const wn_file *f, wn_index *x,
@@ -472,6 +526,7 @@ static simdepth_status index_parse(const wn_file *f, wn_index *x,
     wn_cursor c;
     simdepth_status st;
 
+    x->base = f->buf;
     cur_init(&c, f);
     while (cur_next_line(&c)) {
         if (is_header(&c))
@@ -482,7 +537,7 @@ static simdepth_status index_parse(const wn_file *f, wn_index *x,
     if (x->n == 0)
         return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, f->path, 0, 0, -1,
                                     "no lemmas in '%s'", f->path);
-    return index_build_hash(f, x, err);
+    return index_check_unique(f, x, err);
 }
 
 /* ------------------------------------------------------------- data.noun */
@@ -490,22 +545,31 @@ static simdepth_status index_parse(const wn_file *f, wn_index *x,
 typedef struct wn_link {
     uint32_t child;  /* node index */
     uint32_t parent; /* synset offset */
-    long line;       /* data.noun line of the child */
+    uint32_t line;   /* data.noun line of the child */
 } wn_link;
 
-typedef struct wn_node_off {
-    uint32_t offset;
-    uint32_t node;
-} wn_node_off;
+/* What naming needs of each synset's first lemma, kept while index.noun is
+ * walked: its hash (lower case) to skip most comparisons, and where it is. */
+typedef struct wn_first {
+    uint32_t hash;
+    uint32_t pos;           /* in data.noun */
+    unsigned int len : 8;   /* <= WN_MAX_WORD */
+    unsigned int sense : 24; /* 1-based place in the lemma's list, 0 = none */
+} wn_first;
 
 typedef struct wn_data {
     wn_link *link;
     size_t n_link;
     size_t cap_link;
-    wn_node_off *by_off; /* sorted by offset for resolving pointers */
+    uint32_t *node_off;  /* synset offset of each node; then ascending */
+    uint32_t *rank_node; /* node of node_off[i] after sorting, or NULL */
+    wn_first *first;     /* per node */
     size_t n_node;
     size_t cap_node;
-    int sorted;
+    size_t cap_first;
+    uint32_t *bucket;    /* see data_index_offsets() */
+    size_t n_bucket;
+    unsigned shift;
     char *gloss;         /* scratch for the definition */
     size_t cap_gloss;
 } wn_data;
@@ -513,8 +577,28 @@ typedef struct wn_data {
 static void data_free(wn_data *d)
 {
     free(d->link);
-    free(d->by_off);
+    free(d->node_off);
+    free(d->rank_node);
+    free(d->first);
+    free(d->bucket);
     free(d->gloss);
+}
+
+/* Write @v in decimal, zero-padded to at least @width digits, and a NUL. */
+static void put_decimal(char *dst, unsigned long v, int width)
+{
+    char tmp[24];
+    int n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n > 0)
+        *dst++ = tmp[--n];
+    *dst = '\0';
 }
 
 /* NLTK: re.sub(r'["].*?["]', '', gloss).strip().strip('; ') */
@@ -548,16 +632,18 @@ static void make_definition(const char *g, const char *end, char *out)
     out[e - b] = '\0';
 }
 
-static simdepth_status data_parse_line(wn_cursor *c, const wn_index *x,
-                                       wn_data *d, simdepth_taxonomy *t,
+/* synset_offset lex_filenum ss_type w_cnt [word lex_id]... p_cnt
+ * [ptr_symbol synset_offset pos source/target]... | gloss
+ * The node is added with its id as a provisional name; data_name() names it
+ * once index.noun has given the sense numbers. */
+static simdepth_status data_parse_line(wn_cursor *c, wn_data *d,
+                                       simdepth_taxonomy *t,
                                        simdepth_error *err)
 {
-    char label[WN_MAX_WORD + 1], lower[WN_MAX_WORD + 1];
-    char name[WN_MAX_WORD + 32], id[16];
-    const char *tok = NULL, *gloss;
-    size_t len = 0, i, node;
-    long offset, lexfile, n_words, n_ptrs, k, entry;
-    uint32_t sense = 0;
+    char label[WN_MAX_WORD + 1], id[16];
+    const char *tok = NULL, *gloss, *first = NULL;
+    size_t len = 0, node;
+    long offset, lexfile, n_words, n_ptrs, k;
     simdepth_status st;
 
     label[0] = '\0';
@@ -582,6 +668,7 @@ static simdepth_status data_parse_line(wn_cursor *c, const wn_index *x,
         if (k == 0) {
             memcpy(label, tok, len);
             label[len] = '\0';
+            first = tok;
         }
         if ((st = cur_number(c, 16, 1, "a hexadecimal lex_id", &lex_id, err)))
             return st;
@@ -618,7 +705,7 @@ static simdepth_status data_parse_line(wn_cursor *c, const wn_index *x,
                 return simdepth_i_enomem(err, "WordNet hypernym links");
             d->link[d->n_link].child = (uint32_t)simdepth_taxonomy_size(t);
             d->link[d->n_link].parent = (uint32_t)target;
-            d->link[d->n_link].line = c->lineno;
+            d->link[d->n_link].line = (uint32_t)c->lineno;
             d->n_link++;
         }
     }
@@ -629,31 +716,6 @@ static simdepth_status data_parse_line(wn_cursor *c, const wn_index *x,
         return cur_error(c, err, "'|' and the gloss (p_cnt too small?)", tok,
                          len);
     gloss = tok + 1;
-
-    /* NLTK's canonical name: first lemma lower-cased and its sense number. */
-    for (i = 0; label[i] != '\0'; i++)
-        lower[i] = (char)(label[i] >= 'A' && label[i] <= 'Z'
-                              ? label[i] - 'A' + 'a'
-                              : label[i]);
-    lower[i] = '\0';
-    entry = index_find(x, lower, i);
-    if (entry >= 0) {
-        const wn_lemma *e = &x->lemma[entry];
-
-        for (sense = 0; sense < e->count; sense++) {
-            if (x->offsets[e->first + sense] == (uint32_t)offset)
-                break;
-        }
-        if (sense == e->count)
-            entry = -1;
-    }
-    if (entry < 0)
-        return simdepth_i_error_set(
-            err, SIMDEPTH_EFORMAT, c->f->path, c->lineno, 5, -1,
-            "index.noun does not list synset %08ld under its first lemma '%s'",
-            offset, lower);
-    snprintf(name, sizeof name, "%s.n.%02u", lower, (unsigned)sense + 1);
-    snprintf(id, sizeof id, "n%08ld", offset);
 
     if ((size_t)(c->end - gloss) + 1 > d->cap_gloss) {
         size_t cap = (size_t)(c->end - gloss) + 1;
@@ -666,45 +728,103 @@ static simdepth_status data_parse_line(wn_cursor *c, const wn_index *x,
     }
     make_definition(gloss, c->end, d->gloss);
 
-    st = simdepth_i_taxonomy_add_node(t, id, name, label, d->gloss, &node, err);
+    id[0] = 'n';
+    put_decimal(id + 1, (unsigned long)offset, 8);
+    st = simdepth_i_taxonomy_add_node(t, id, NULL, label, d->gloss, &node, err);
     if (st != SIMDEPTH_OK) {
         simdepth_i_taxonomy_locate(err, c->f->path, c->lineno);
         return st;
     }
-    if (grow_array((void **)&d->by_off, &d->cap_node, d->n_node + 1,
-                   sizeof *d->by_off) != 0)
+    /* Nodes are numbered in file order, so node == d->n_node here. */
+    if (grow_array((void **)&d->node_off, &d->cap_node, node + 1,
+                   sizeof *d->node_off) != 0 ||
+        grow_array((void **)&d->first, &d->cap_first, node + 1,
+                   sizeof *d->first) != 0)
         return simdepth_i_enomem(err, "the WordNet offset table");
-    if (d->n_node > 0 && d->by_off[d->n_node - 1].offset >= (uint32_t)offset)
-        d->sorted = 0;
-    d->by_off[d->n_node].offset = (uint32_t)offset;
-    d->by_off[d->n_node].node = (uint32_t)node;
-    d->n_node++;
+    d->node_off[node] = (uint32_t)offset;
+    d->first[node].hash = hash_lower(label, strlen(label));
+    d->first[node].pos = (uint32_t)(first - c->f->buf);
+    d->first[node].len = (unsigned int)strlen(label) & 0xffu;
+    d->first[node].sense = 0;
+    d->n_node = node + 1;
     return SIMDEPTH_OK;
 }
 
-static int cmp_node_off(const void *a, const void *b)
-{
-    uint32_t x = ((const wn_node_off *)a)->offset;
-    uint32_t y = ((const wn_node_off *)b)->offset;
+typedef struct wn_pair {
+    uint32_t offset;
+    uint32_t node;
+} wn_pair;
 
-    return (x > y) - (x < y);
+static int cmp_pair(const void *pa, const void *pb)
+{
+    const wn_pair *a = pa, *b = pb;
+
+    return (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* Prepare offset -> node lookups. The offsets are put in ascending order
+ * (data.noun already is: node == rank and no extra array) and split into
+ * buckets of 2^shift offset values, about one node per bucket, so a lookup
+ * reads one small bucket table entry and a few adjacent offsets instead of
+ * the ~17 scattered probes of a binary search. Offsets are unique: a
+ * duplicate was a duplicate id. */
+static int data_index_offsets(wn_data *d)
+{
+    size_t u, b, n_bucket;
+    uint32_t max_off;
+
+    for (u = 1; u < d->n_node; u++) {
+        if (d->node_off[u - 1] >= d->node_off[u])
+            break;
+    }
+    if (u < d->n_node) {
+        wn_pair *pair = simdepth_i_malloc_array(d->n_node, sizeof *pair);
+
+        d->rank_node = simdepth_i_malloc_array(d->n_node, sizeof *d->rank_node);
+        if (pair == NULL || d->rank_node == NULL) {
+            free(pair);
+            return -1;
+        }
+        for (u = 0; u < d->n_node; u++) {
+            pair[u].offset = d->node_off[u];
+            pair[u].node = (uint32_t)u;
+        }
+        qsort(pair, d->n_node, sizeof *pair, cmp_pair);
+        for (u = 0; u < d->n_node; u++) {
+            d->node_off[u] = pair[u].offset;
+            d->rank_node[u] = pair[u].node;
+        }
+        free(pair);
+    }
+    max_off = d->node_off[d->n_node - 1];
+    d->shift = 0;
+    while (d->shift < 31 && ((size_t)max_off >> d->shift) > d->n_node)
+        d->shift++;
+    n_bucket = ((size_t)max_off >> d->shift) + 2;
+    d->bucket = simdepth_i_malloc_array(n_bucket, sizeof *d->bucket);
+    if (d->bucket == NULL)
+        return -1;
+    /* bucket[b] = first rank whose offset >> shift is >= b. */
+    for (b = 0, u = 0; b < n_bucket; b++) {
+        while (u < d->n_node && (d->node_off[u] >> d->shift) < b)
+            u++;
+        d->bucket[b] = (uint32_t)u;
+    }
+    d->n_bucket = n_bucket;
+    return 0;
 }
 
 /* Node of synset @offset, or -1. */
 static long data_find(const wn_data *d, uint32_t offset)
 {
-    size_t lo = 0, hi = d->n_node;
+    size_t b = offset >> d->shift, u, end;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (d->by_off[mid].offset < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (b + 1 >= d->n_bucket)
+        return -1;
+    for (u = d->bucket[b], end = d->bucket[b + 1]; u < end; u++) {
+        if (d->node_off[u] == offset)
+            return (long)(d->rank_node != NULL ? d->rank_node[u] : u);
     }
-    if (lo < d->n_node && d->by_off[lo].offset == offset)
-        return (long)d->by_off[lo].node;
     return -1;
 }
 
@@ -720,7 +840,99 @@ static size_t count_lines(const wn_file *f)
     return n;
 }
 
-/* Parse data.noun into @t, then link parents and add index.noun aliases. */
+/* 1 if data.noun's word at @pos (@len bytes) lower-cases to @lemma. */
+static int same_lemma(const char *word, const char *lemma, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (ascii_lower(word[i]) != lemma[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Walk index.noun once: check that every listed synset exists, give each
+ * synset its sense number under its first lemma (NLTK:
+ * offsets.index(offset) + 1), and register every lemma as an alias of its
+ * first sense. Walking the index in order (instead of looking each
+ * synset's lemma up) keeps the memory accesses mostly sequential. */
+static simdepth_status index_walk(const wn_file *data_f,
+                                  const wn_file *index_f, const wn_index *x,
+                                  wn_data *d, simdepth_taxonomy *t,
+                                  simdepth_error *err)
+{
+    size_t i;
+    simdepth_status st;
+
+    for (i = 0; i < x->n; i++) {
+        const wn_lemma *e = &x->lemma[i];
+        const char *text = x->base + e->pos;
+        uint32_t h = hash_bytes(text, e->len), k;
+        char key[WN_MAX_WORD + 1];
+        long first = -1;
+
+        for (k = 0; k < e->count; k++) {
+            long node = data_find(d, x->offsets[e->first + k]);
+            wn_first *f;
+
+            if (node < 0)
+                return simdepth_i_error_set(
+                    err, SIMDEPTH_EFORMAT, index_f->path,
+                    line_of(index_f, e->pos), 0, -1,
+                    "lemma '%.*s' lists synset %08lu, which is not in "
+                    "data.noun",
+                    (int)e->len, text,
+                    (unsigned long)x->offsets[e->first + k]);
+            if (k == 0)
+                first = node;
+            f = &d->first[node];
+            /* synset_cnt has at most 6 digits, so k + 1 fits 24 bits. */
+            if (f->sense == 0 && f->hash == h && f->len == e->len &&
+                same_lemma(data_f->buf + f->pos, text, e->len))
+                f->sense = (k + 1) & 0xffffffu;
+        }
+        memcpy(key, text, e->len);
+        key[e->len] = '\0';
+        st = simdepth_i_taxonomy_add_alias(t, key, (size_t)first, err);
+        if (st != SIMDEPTH_OK)
+            return st;
+    }
+    return SIMDEPTH_OK;
+}
+
+/* Give every node NLTK's name: first lemma lower-cased, ".n.", sense. */
+static simdepth_status data_name(const wn_file *data_f, const wn_data *d,
+                                 simdepth_taxonomy *t, simdepth_error *err)
+{
+    char name[WN_MAX_WORD + 32];
+    size_t u, i;
+    simdepth_status st;
+
+    for (u = 0; u < d->n_node; u++) {
+        const wn_first *f = &d->first[u];
+        const char *word = data_f->buf + f->pos;
+
+        for (i = 0; i < f->len; i++)
+            name[i] = ascii_lower(word[i]);
+        name[i] = '\0';
+        if (f->sense == 0)
+            return simdepth_i_error_set(
+                err, SIMDEPTH_EFORMAT, data_f->path, line_of(data_f, f->pos),
+                5, -1,
+                "index.noun does not list synset %08lu under its first lemma "
+                "'%s'",
+                (unsigned long)d->node_off[u], name);
+        memcpy(name + i, ".n.", 3);
+        put_decimal(name + i + 3, f->sense, 2);
+        st = simdepth_i_taxonomy_set_name(t, u, name, err);
+        if (st != SIMDEPTH_OK)
+            return st;
+    }
+    return SIMDEPTH_OK;
+}
+
+/* Parse data.noun into @t, name the nodes from index.noun, link parents. */
 static simdepth_status build(const wn_file *data_f, const wn_file *index_f,
                              const wn_index *x, simdepth_taxonomy *t,
                              simdepth_error *err)
@@ -731,12 +943,11 @@ static simdepth_status build(const wn_file *data_f, const wn_file *index_f,
     simdepth_status st = SIMDEPTH_OK;
 
     memset(&d, 0, sizeof d);
-    d.sorted = 1;
     cur_init(&c, data_f);
     while (cur_next_line(&c)) {
         if (is_header(&c))
             continue;
-        if ((st = data_parse_line(&c, x, &d, t, err)) != SIMDEPTH_OK)
+        if ((st = data_parse_line(&c, &d, t, err)) != SIMDEPTH_OK)
             goto out;
     }
     if (d.n_node == 0) {
@@ -744,50 +955,26 @@ static simdepth_status build(const wn_file *data_f, const wn_file *index_f,
                                   -1, "no synsets in '%s'", data_f->path);
         goto out;
     }
-    /* data.noun is sorted by offset; sort anyway if someone's is not.
-     * Duplicate offsets were rejected as duplicate ids. */
-    if (!d.sorted)
-        qsort(d.by_off, d.n_node, sizeof *d.by_off, cmp_node_off);
+    if (data_index_offsets(&d) != 0) {
+        st = simdepth_i_enomem(err, "the WordNet offset map");
+        goto out;
+    }
+    if ((st = index_walk(data_f, index_f, x, &d, t, err)) != SIMDEPTH_OK ||
+        (st = data_name(data_f, &d, t, err)) != SIMDEPTH_OK)
+        goto out;
 
     for (i = 0; i < d.n_link; i++) {
         long p = data_find(&d, d.link[i].parent);
 
         if (p < 0) {
             st = simdepth_i_error_set(
-                err, SIMDEPTH_EFORMAT, data_f->path, d.link[i].line, 0, -1,
+                err, SIMDEPTH_EFORMAT, data_f->path, (long)d.link[i].line, 0,
+                -1,
                 "hypernym pointer to synset %08lu, which is not in data.noun",
                 (unsigned long)d.link[i].parent);
             goto out;
         }
         st = simdepth_i_taxonomy_add_parent(t, d.link[i].child, (size_t)p, err);
-        if (st != SIMDEPTH_OK)
-            goto out;
-    }
-
-    for (i = 0; i < x->n; i++) {
-        const wn_lemma *e = &x->lemma[i];
-        char key[WN_MAX_WORD + 1];
-        long first = -1;
-        uint32_t k;
-
-        for (k = 0; k < e->count; k++) {
-            long node = data_find(&d, x->offsets[e->first + k]);
-
-            if (node < 0) {
-                st = simdepth_i_error_set(
-                    err, SIMDEPTH_EFORMAT, index_f->path, e->line, 0, -1,
-                    "lemma '%.*s' lists synset %08lu, which is not in "
-                    "data.noun",
-                    (int)e->len, e->lemma,
-                    (unsigned long)x->offsets[e->first + k]);
-                goto out;
-            }
-            if (k == 0)
-                first = node;
-        }
-        memcpy(key, e->lemma, e->len);
-        key[e->len] = '\0';
-        st = simdepth_i_taxonomy_add_alias(t, key, (size_t)first, err);
         if (st != SIMDEPTH_OK)
             goto out;
     }
