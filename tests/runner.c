@@ -16,6 +16,9 @@ typedef struct suite_entry {
 static const suite_entry suites[] = {
     {"matrix", simdepth_test_add_matrix},
     {"io", simdepth_test_add_io},
+    {"npy", simdepth_test_add_npy},
+    {"safetensors", simdepth_test_add_safetensors},
+    {"pth", simdepth_test_add_pth},
     {"similarity", simdepth_test_add_similarity},
     {"affinity", simdepth_test_add_affinity},
     {"taxonomy", simdepth_test_add_taxonomy},

@@ -8,6 +8,9 @@
  * its suite (named after the module) and returns 0, or -1 on a CUnit error. */
 int simdepth_test_add_matrix(void);
 int simdepth_test_add_io(void);
+int simdepth_test_add_npy(void);
+int simdepth_test_add_safetensors(void);
+int simdepth_test_add_pth(void);
 int simdepth_test_add_similarity(void);
 int simdepth_test_add_affinity(void);
 int simdepth_test_add_taxonomy(void);

@@ -9,13 +9,18 @@
 extern "C" {
 #endif
 
-/** Read a NumPy .npy file holding a 2-D array (version 1.0 header,
- *  little-endian '<f4' or '<f8', C order). float32 files give a float32
- *  matrix, float64 files a float64 one. Values are not checked for
- *  finiteness (see simdepth_matrix_check_finite()).
- *  @return SIMDEPTH_OK, SIMDEPTH_EIO, SIMDEPTH_EFORMAT (message with file and
- *  byte offset), SIMDEPTH_EUNSUPPORTED (another dtype, Fortran order, not
- *  2-D), SIMDEPTH_ENOMEM. On failure *out is untouched. @since 0.1 */
+/** Read a NumPy .npy file holding a 2-D array as a matrix: format
+ *  version 1.0, 2.0 or 3.0; dtype f2, f4, f8, i1, i2, i4, i8, u1 or b1 in
+ *  either byte order ('<', '>'; '|' and '=' are read as little-endian); C
+ *  or Fortran order. float16 and float32 give a float32 matrix, float64 and
+ *  the integer and bool types a float64 one (integers beyond 2^53 round).
+ *  Only .npy content is accepted, whatever the file's name; use
+ *  simdepth_tensor_file_open() for other tensor files and ranks. Values
+ *  are not checked for finiteness (see simdepth_matrix_check_finite()).
+ *  @return SIMDEPTH_OK, SIMDEPTH_EIO, SIMDEPTH_EFORMAT (message with file
+ *  and byte offset), SIMDEPTH_EUNSUPPORTED (another dtype, e.g. an object
+ *  array, which would need pickle; an array that is not 2-D: "expected a
+ *  2-D matrix"), SIMDEPTH_ENOMEM. On failure *out is untouched. @since 0.1 */
 simdepth_status simdepth_npy_read(const char *path, simdepth_matrix **out,
                                   simdepth_error *err);
 

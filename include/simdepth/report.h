@@ -26,6 +26,7 @@ typedef enum simdepth_report_format {
 typedef struct simdepth_report_info {
     const char *name;             /**< model name (LaTeX row, headers) */
     const char *weights_path;
+    const char *tensor;           /**< the weight tensor's name, if any */
     const char *similarity_path;
     const char *confusion_path;
     const char *labels_path;

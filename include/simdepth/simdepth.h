@@ -10,6 +10,7 @@
 #include "simdepth/error.h"
 #include "simdepth/matrix.h"
 #include "simdepth/io.h"
+#include "simdepth/tensor.h"
 #include "simdepth/labels.h"
 #include "simdepth/similarity.h"
 #include "simdepth/partition.h"

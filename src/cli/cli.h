@@ -42,7 +42,46 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err);
 int cli_output_commit(cli_output *o, simdepth_error *err);
 void cli_output_abort(cli_output *o);
 
+/* A model's inputs as the command line names them. */
+typedef struct cli_model_args {
+    const char *weights;      /* FILE[:TENSOR], or NULL */
+    const char *similarity;   /* or NULL; exactly one of the two */
+    const char *labels;
+    const char *confusion;    /* may be NULL */
+    const char *wordnet_dir;  /* may be NULL */
+    int quiet;
+} cli_model_args;
+
+/* The loaded inputs: the similarity (cosine of the templates, or the given
+ * matrix, unscaled), the confusion matrix, labels resolved to WordNet. */
+typedef struct cli_model {
+    cli_model_args args;
+    const char *input_path;
+    simdepth_labels *labels;
+    simdepth_matrix *sim;
+    simdepth_matrix *conf;
+    simdepth_taxonomy *tax;
+    size_t *nodes;
+    const char *wndir;
+    char tensor_used[512];
+    char weights_file[4096]; /* the weights path without :TENSOR */
+    char taxdesc[600];
+} cli_model;
+
+/* Load and check everything; on failure prints one line and returns the
+ * exit status (m is then empty). */
+int cli_model_load(const cli_model_args *a, cli_model *m);
+void cli_model_free(cli_model *m);
+/* Fill a report description from a loaded model (name left NULL). */
+void cli_report_info_init(simdepth_report_info *info, const cli_model *m,
+                          const simdepth_analysis_options *opt);
+/* Non-convergence warnings on stderr. */
+void cli_warn_convergence(const simdepth_analysis *an);
+/* "dir/model.npy" -> "model". */
+const char *cli_base_name(const char *path, char *buf, size_t size);
+
 /* Subcommands. */
 int cli_cmd_analyze(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
 
 #endif

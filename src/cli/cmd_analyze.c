@@ -21,6 +21,7 @@ typedef struct analyze_opts {
     const char *wordnet_dir;
     const char *output;
     const char *name;
+    int quiet;
     int format; /* -1: by output */
     simdepth_analysis_options an;
 } analyze_opts;
@@ -46,7 +47,11 @@ static void analyze_usage(FILE *f)
             "edges' common ancestors lie (Similarity Depth); with a confusion matrix, do the\n"
             "same for the confusion graph and report compliance.\n\n"
             "Inputs:\n"
-            "  -w, --weights FILE        class templates, one row per class (.npy or CSV)\n"
+            "  -w, --weights FILE[:TENSOR]\n"
+            "                            class templates, one row per class: .npy,\n"
+            "                            .safetensors, PyTorch .pth/.pt (zip or legacy) or\n"
+            "                            CSV; TENSOR names the matrix, else the classifier\n"
+            "                            is found (see 'simdepth inspect')\n"
             "  -s, --similarity FILE     a precomputed class similarity matrix (.npy or CSV)\n"
             "  -l, --labels FILE         one label per line in row order: WordNet ids\n"
             "                            (n01440764), 'wnid name' lines, or noun names\n"
@@ -68,6 +73,7 @@ static void analyze_usage(FILE *f)
             "                            .csv .tex); on standard output, text on a terminal\n"
             "                            and json otherwise\n"
             "      --name NAME           model name in the report (default: input file name)\n"
+            "  -q, --quiet               no notes on standard error (errors still appear)\n"
             "  -h, --help                show this help\n\n"
             "Exit status: 0 success, 1 runtime error, 2 usage error or bad input.\n"
             "See simdepth-analyze(1).\n");
@@ -137,6 +143,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         {"damping", required_argument, NULL, OPT_DAMPING},
         {"max-iter", required_argument, NULL, OPT_MAX_ITER},
         {"convergence-iter", required_argument, NULL, OPT_CONV_ITER},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -146,13 +153,14 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
     simdepth_analysis_options_init(&o->an);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:s:l:c:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:s:l:c:o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'w': o->weights = optarg; break;
         case 's': o->similarity = optarg; break;
         case 'l': o->labels = optarg; break;
         case 'c': o->confusion = optarg; break;
         case 'o': o->output = optarg; break;
+        case 'q': o->quiet = 1; break;
         case OPT_WORDNET_DIR: o->wordnet_dir = optarg; break;
         case OPT_NAME: o->name = optarg; break;
         case OPT_SCALING:
@@ -237,59 +245,14 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
     return 0;
 }
 
-/* "dir/model.npy" -> "model" in @buf. */
-static const char *base_name(const char *path, char *buf, size_t size)
-{
-    const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
-    const char *dot = strrchr(b, '.');
-    size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
-
-    if (n >= size)
-        n = size - 1;
-    memcpy(buf, b, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-/* Map every label to a taxonomy node: a WordNet id by id, anything else as
- * a noun name (first sense). */
-static int resolve_labels(const simdepth_labels *labels, const char *labels_path,
-                          const simdepth_taxonomy *t, size_t *nodes)
-{
-    size_t i, n = simdepth_labels_count(labels);
-    simdepth_error err;
-
-    for (i = 0; i < n; i++) {
-        const char *key = simdepth_labels_key(labels, i);
-        int is_id = simdepth_is_wnid(key);
-        simdepth_status st;
-
-        simdepth_error_clear(&err);
-        st = is_id ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
-                   : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
-        if (st != SIMDEPTH_OK) {
-            cli_errorf("%s:%zu: %s '%s' is not in WordNet 3.0%s", labels_path, i + 1,
-                       is_id ? "synset id" : "noun", key,
-                       is_id ? "; expected a noun synset id such as n01440764"
-                             : "; expected a WordNet noun or a synset id");
-            return CLI_EXIT_INPUT;
-        }
-    }
-    return CLI_EXIT_OK;
-}
-
 int cli_cmd_analyze(int argc, char **argv)
 {
     analyze_opts o;
     simdepth_error err;
-    simdepth_matrix *input = NULL, *sim = NULL, *conf = NULL;
-    simdepth_labels *labels = NULL;
-    simdepth_taxonomy *tax = NULL;
+    cli_model_args args;
+    cli_model m;
     simdepth_analysis *an = NULL;
-    size_t *nodes = NULL, n;
-    const char *input_path;
-    char namebuf[256], taxdesc[600];
-    const char *wndir;
+    char namebuf[256];
     simdepth_report_info info;
     cli_output out;
     int rc;
@@ -298,94 +261,25 @@ int cli_cmd_analyze(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
     simdepth_error_clear(&err);
-    input_path = o.weights ? o.weights : o.similarity;
-
-    if (simdepth_labels_read(o.labels, &labels, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, o.labels);
-        goto out;
-    }
-    n = simdepth_labels_count(labels);
-    if (simdepth_matrix_read(input_path, &input, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, input_path);
-        goto out;
-    }
-    if (simdepth_matrix_check_finite(input, input_path, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, input_path);
-        goto out;
-    }
-    if (simdepth_matrix_rows(input) != n) {
-        cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class",
-                   input_path, simdepth_matrix_rows(input), o.labels, n);
-        rc = CLI_EXIT_INPUT;
-        goto out;
-    }
-    if (o.weights) {
-        if (simdepth_similarity_cosine(input, &sim, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, input_path);
-            goto out;
-        }
-    } else {
-        if (simdepth_matrix_cols(input) != n) {
-            cli_errorf("%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",
-                       input_path, simdepth_matrix_rows(input), simdepth_matrix_cols(input), n, n);
-            rc = CLI_EXIT_INPUT;
-            goto out;
-        }
-        sim = input;
-        input = NULL;
-    }
-    if (o.confusion) {
-        if (simdepth_matrix_read(o.confusion, &conf, &err) != SIMDEPTH_OK ||
-            simdepth_matrix_check_finite(conf, o.confusion, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, o.confusion);
-            goto out;
-        }
-        if (simdepth_matrix_rows(conf) != n || simdepth_matrix_cols(conf) != n) {
-            cli_errorf("%s: confusion matrix is %zu x %zu; expected %zu x %zu (one row and column per label)",
-                       o.confusion, simdepth_matrix_rows(conf), simdepth_matrix_cols(conf), n, n);
-            rc = CLI_EXIT_INPUT;
-            goto out;
-        }
-    }
-    wndir = o.wordnet_dir ? o.wordnet_dir : getenv("WNSEARCHDIR");
-    if (wndir == NULL || wndir[0] == '\0')
-        wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
-    if (simdepth_wordnet_open(wndir, &tax, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, NULL);
-        goto out;
-    }
-    nodes = calloc(n, sizeof *nodes);
-    if (nodes == NULL) {
-        cli_errorf("out of memory");
-        rc = CLI_EXIT_RUNTIME;
-        goto out;
-    }
-    rc = resolve_labels(labels, o.labels, tax, nodes);
+    memset(&args, 0, sizeof args);
+    args.weights = o.weights;
+    args.similarity = o.similarity;
+    args.labels = o.labels;
+    args.confusion = o.confusion;
+    args.wordnet_dir = o.wordnet_dir;
+    args.quiet = o.quiet;
+    rc = cli_model_load(&args, &m);
     if (rc != CLI_EXIT_OK)
-        goto out;
-    if (simdepth_analysis_run(sim, conf, tax, nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, input_path);
+        return rc;
+    if (simdepth_analysis_run(m.sim, m.conf, m.tax, m.nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, m.input_path);
         goto out;
     }
-
-    memset(&info, 0, sizeof info);
-    info.name = o.name ? o.name : base_name(input_path, namebuf, sizeof namebuf);
-    info.weights_path = o.weights;
-    info.similarity_path = o.similarity;
-    info.confusion_path = o.confusion;
-    info.labels_path = o.labels;
-    snprintf(taxdesc, sizeof taxdesc, "WordNet 3.0 (%s)", wndir);
-    info.taxonomy = taxdesc;
-    info.labels = labels;
-    info.tax = tax;
-    info.nodes = nodes;
-    info.options = &o.an;
-    if (!an->perceived.partition->converged)
-        cli_errorf("warning: affinity propagation did not converge in %d iterations "
-                   "(perceived graph)", an->perceived.partition->iterations);
-    if (an->has_confusion && !an->confusion.partition->converged)
-        cli_errorf("warning: affinity propagation did not converge in %d iterations "
-                   "(confusion graph)", an->confusion.partition->iterations);
+    cli_report_info_init(&info, &m, &o.an);
+    info.name = o.name ? o.name : cli_base_name(m.weights_file[0] ? m.weights_file : m.input_path, namebuf,
+                                                      sizeof namebuf);
+    if (!o.quiet)
+        cli_warn_convergence(an);
 
     if (cli_output_open(&out, o.output, &err) != 0) {
         cli_report_error(&err, o.output);
@@ -407,11 +301,6 @@ int cli_cmd_analyze(int argc, char **argv)
     rc = CLI_EXIT_OK;
 out:
     simdepth_analysis_free(an);
-    free(nodes);
-    simdepth_taxonomy_free(tax);
-    simdepth_labels_free(labels);
-    simdepth_matrix_free(conf);
-    simdepth_matrix_free(sim);
-    simdepth_matrix_free(input);
+    cli_model_free(&m);
     return rc;
 }

@@ -15,6 +15,8 @@ typedef struct command {
 static const command commands[] = {
     {"analyze", "partition a model's class similarities, measure Similarity Depth and compliance",
      cli_cmd_analyze},
+    {"inspect", "list the tensors of a model file and the one analyze would use",
+     cli_cmd_inspect},
 };
 
 static void usage(FILE *f)

@@ -133,6 +133,7 @@ static simdepth_status write_json(FILE *f, const simdepth_analysis *a,
     jset(root, "version", json_string(simdepth_version()), &bad);
     jset(root, "name", jstr(info->name), &bad);
     jset(inputs, "weights", jstr(info->weights_path), &bad);
+    jset(inputs, "tensor", jstr(info->tensor), &bad);
     jset(inputs, "similarity", jstr(info->similarity_path), &bad);
     jset(inputs, "confusion", jstr(info->confusion_path), &bad);
     jset(inputs, "labels", jstr(info->labels_path), &bad);

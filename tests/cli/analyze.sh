@@ -267,7 +267,7 @@ head -n 9 "$C" | cut -d, -f1-9 >"$T/confusion_9x9.csv"
 printf 'JUNK, not a .npy file\n' >"$T/bad_magic.npy"
 : >"$T/empty.csv"
 head -c "$(($(wc -c <"$W") - 1))" "$W" >"$T/weights_truncated.npy"
-make_npy "$T/weights_be.npy" "{'descr': '>f4', 'fortran_order': False, 'shape': (10, 64), }" 2560
+make_npy "$T/weights_c8.npy" "{'descr': '<c8', 'fortran_order': False, 'shape': (10, 64), }" 5120
 make_npy "$T/weights_obj.npy" "{'descr': '|O', 'fortran_order': False, 'shape': (10, 64), }" 16
 
 # bad NAME SUBSTRING FILE -- ARGS...: 'simdepth analyze ARGS -o bad.json'
@@ -323,7 +323,7 @@ bad "malformed .npy (bad magic)" "not a .npy file" "$T/bad_magic.npy: byte 0:" -
     -w "$T/bad_magic.npy" -l "$L"
 bad "truncated .npy" "(truncated)" "$T/weights_truncated.npy" -- \
     -w "$T/weights_truncated.npy" -l "$L"
-bad "big-endian .npy" "'>f4'" "$T/weights_be.npy" -- -w "$T/weights_be.npy" -l "$L"
+bad "complex .npy" "'<c8'" "$T/weights_c8.npy" -- -w "$T/weights_c8.npy" -l "$L"
 bad "object .npy" "pickle" "$T/weights_obj.npy" -- -w "$T/weights_obj.npy" -l "$L"
 bad "empty CSV" "no numeric rows" "$T/empty.csv" -- -w "$T/empty.csv" -l "$L"
 bad "empty CSV confusion" "no numeric rows" "$T/empty.csv" -- \

@@ -1,0 +1,276 @@
+/* simdepth CLI — loading a model's inputs (shared by analyze and render). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+const char *cli_base_name(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int is_text_matrix(const char *path)
+{
+    return ends_with(path, ".csv") || ends_with(path, ".tsv") || ends_with(path, ".txt") ||
+           ends_with(path, ".CSV") || ends_with(path, ".TSV");
+}
+
+/* Split "FILE:TENSOR": the whole spec when it names an existing file, else
+ * the part before the last ':' when that exists. */
+static void split_spec(const char *spec, char *path, size_t size, const char **tensor)
+{
+    const char *colon = strrchr(spec, ':');
+
+    snprintf(path, size, "%s", spec);
+    *tensor = NULL;
+    if (access(spec, F_OK) == 0 || colon == NULL || colon == spec || colon[1] == '\0')
+        return;
+    if ((size_t)(colon - spec) < size) {
+        char prefix[4096];
+        memcpy(prefix, spec, (size_t)(colon - spec));
+        prefix[colon - spec] = '\0';
+        if (access(prefix, F_OK) == 0) {
+            snprintf(path, size, "%s", prefix);
+            *tensor = colon + 1;
+        }
+    }
+}
+
+/* Load the class templates from a tensor file or a text matrix; tell the
+ * user which tensor was used. */
+static int load_weights(const cli_model_args *o, size_t n_classes, simdepth_matrix **out,
+                        char *used, size_t used_size, char *path, size_t path_size)
+{
+    const char *tensor;
+    simdepth_tensor_file *f = NULL;
+    simdepth_error err;
+    size_t idx;
+    char why[200] = "";
+    const simdepth_tensor_info *t;
+    int rc = CLI_EXIT_OK;
+
+    split_spec(o->weights, path, path_size, &tensor);
+    simdepth_error_clear(&err);
+    used[0] = '\0';
+    if (is_text_matrix(path)) {
+        if (tensor != NULL) {
+            cli_errorf("%s: a text matrix has no tensor '%s'; expected FILE without :TENSOR",
+                       path, tensor);
+            return CLI_EXIT_INPUT;
+        }
+        if (simdepth_csv_read(path, out, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, path);
+        return CLI_EXIT_OK;
+    }
+    if ((ends_with(path, ".npy") || ends_with(path, ".NPY")) && tensor == NULL) {
+        /* A .npy name promises NumPy content: its reader gives the more
+         * precise messages. */
+        if (simdepth_npy_read(path, out, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, path);
+        return CLI_EXIT_OK;
+    }
+    if (simdepth_tensor_file_open(path, &f, &err) != SIMDEPTH_OK)
+        return cli_report_error(&err, path);
+    if (tensor != NULL) {
+        if (simdepth_tensor_file_find(f, tensor, &idx, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, path);
+            goto out;
+        }
+        snprintf(why, sizeof why, "named on the command line");
+    } else if (simdepth_tensor_file_pick(f, n_classes, &idx, why, sizeof why, &err) !=
+               SIMDEPTH_OK) {
+        rc = cli_report_error(&err, path);
+        goto out;
+    }
+    t = simdepth_tensor_file_info(f, idx);
+    if (t->ndim != 2) {
+        cli_errorf("%s: tensor '%s' has %d dimension%s; expected the 2-D weight matrix "
+                   "(bias vectors are never class templates)",
+                   path, t->name, t->ndim, t->ndim == 1 ? "" : "s");
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    if (simdepth_tensor_file_read(f, idx, out, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, path);
+        goto out;
+    }
+    snprintf(used, used_size, "%s", t->name);
+    if (!o->quiet && strcmp(simdepth_tensor_file_format(f), "npy") != 0)
+        cli_errorf("note: using tensor '%s' (%zu x %zu, %s) of %s: %s", t->name, t->shape[0],
+                   t->shape[1], simdepth_tensor_dtype_name(t->dtype), path, why);
+out:
+    simdepth_tensor_file_free(f);
+    return rc;
+}
+
+/* Map every label to a taxonomy node: a WordNet id by id, anything else as
+ * a noun name (first sense). */
+static int resolve_labels(const simdepth_labels *labels, const char *labels_path,
+                          const simdepth_taxonomy *t, size_t *nodes)
+{
+    size_t i, n = simdepth_labels_count(labels);
+    simdepth_error err;
+
+    for (i = 0; i < n; i++) {
+        const char *key = simdepth_labels_key(labels, i);
+        int is_id = simdepth_is_wnid(key);
+        simdepth_status st;
+
+        simdepth_error_clear(&err);
+        st = is_id ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
+                   : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
+        if (st != SIMDEPTH_OK) {
+            cli_errorf("%s:%zu: %s '%s' is not in WordNet 3.0%s", labels_path, i + 1,
+                       is_id ? "synset id" : "noun", key,
+                       is_id ? "; expected a noun synset id such as n01440764"
+                             : "; expected a WordNet noun or a synset id");
+            return CLI_EXIT_INPUT;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_model_load(const cli_model_args *a, cli_model *m)
+{
+    simdepth_error err;
+    simdepth_matrix *input = NULL;
+    size_t n;
+    int rc = CLI_EXIT_OK;
+
+    memset(m, 0, sizeof *m);
+    simdepth_error_clear(&err);
+    m->args = *a;
+    m->input_path = a->weights ? a->weights : a->similarity;
+    if (simdepth_labels_read(a->labels, &m->labels, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, a->labels);
+        goto fail;
+    }
+    n = simdepth_labels_count(m->labels);
+    if (a->weights != NULL) {
+        rc = load_weights(a, n, &input, m->tensor_used, sizeof m->tensor_used, m->weights_file,
+                          sizeof m->weights_file);
+        if (rc != CLI_EXIT_OK)
+            goto fail;
+    } else if (simdepth_matrix_read(a->similarity, &input, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, a->similarity);
+        goto fail;
+    }
+    if (simdepth_matrix_check_finite(input, m->input_path, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, m->input_path);
+        goto fail;
+    }
+    if (simdepth_matrix_rows(input) != n) {
+        cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class",
+                   m->input_path, simdepth_matrix_rows(input), a->labels, n);
+        rc = CLI_EXIT_INPUT;
+        goto fail;
+    }
+    if (a->weights != NULL) {
+        if (simdepth_similarity_cosine(input, &m->sim, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, m->input_path);
+            goto fail;
+        }
+    } else {
+        if (simdepth_matrix_cols(input) != n) {
+            cli_errorf("%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",
+                       m->input_path, simdepth_matrix_rows(input), simdepth_matrix_cols(input),
+                       n, n);
+            rc = CLI_EXIT_INPUT;
+            goto fail;
+        }
+        m->sim = input;
+        input = NULL;
+    }
+    if (a->confusion != NULL) {
+        if (simdepth_matrix_read(a->confusion, &m->conf, &err) != SIMDEPTH_OK ||
+            simdepth_matrix_check_finite(m->conf, a->confusion, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, a->confusion);
+            goto fail;
+        }
+        if (simdepth_matrix_rows(m->conf) != n || simdepth_matrix_cols(m->conf) != n) {
+            cli_errorf("%s: confusion matrix is %zu x %zu; expected %zu x %zu (one row and "
+                       "column per label)",
+                       a->confusion, simdepth_matrix_rows(m->conf),
+                       simdepth_matrix_cols(m->conf), n, n);
+            rc = CLI_EXIT_INPUT;
+            goto fail;
+        }
+    }
+    m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
+    if (m->wndir == NULL || m->wndir[0] == '\0')
+        m->wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
+    if (simdepth_wordnet_open(m->wndir, &m->tax, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, NULL);
+        goto fail;
+    }
+    snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
+    m->nodes = calloc(n, sizeof *m->nodes);
+    if (m->nodes == NULL) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_RUNTIME;
+        goto fail;
+    }
+    rc = resolve_labels(m->labels, a->labels, m->tax, m->nodes);
+    if (rc != CLI_EXIT_OK)
+        goto fail;
+    return CLI_EXIT_OK;
+fail:
+    simdepth_matrix_free(input);
+    cli_model_free(m);
+    return rc;
+}
+
+void cli_model_free(cli_model *m)
+{
+    free(m->nodes);
+    simdepth_taxonomy_free(m->tax);
+    simdepth_labels_free(m->labels);
+    simdepth_matrix_free(m->conf);
+    simdepth_matrix_free(m->sim);
+    memset(m, 0, sizeof *m);
+}
+
+void cli_report_info_init(simdepth_report_info *info, const cli_model *m,
+                          const simdepth_analysis_options *opt)
+{
+    memset(info, 0, sizeof *info);
+    info->weights_path = m->args.weights;
+    info->tensor = m->tensor_used[0] ? m->tensor_used : NULL;
+    info->similarity_path = m->args.similarity;
+    info->confusion_path = m->args.confusion;
+    info->labels_path = m->args.labels;
+    info->taxonomy = m->taxdesc;
+    info->labels = m->labels;
+    info->tax = m->tax;
+    info->nodes = m->nodes;
+    info->options = opt;
+}
+
+void cli_warn_convergence(const simdepth_analysis *an)
+{
+    if (!an->perceived.partition->converged)
+        cli_errorf("warning: affinity propagation did not converge in %d iterations "
+                   "(perceived graph)", an->perceived.partition->iterations);
+    if (an->has_confusion && !an->confusion.partition->converged)
+        cli_errorf("warning: affinity propagation did not converge in %d iterations "
+                   "(confusion graph)", an->confusion.partition->iterations);
+}
