@@ -23,6 +23,8 @@ static const suite_entry suites[] = {
     {"affinity", simdepth_test_add_affinity},
     {"taxonomy", simdepth_test_add_taxonomy},
     {"forest", simdepth_test_add_forest},
+    {"linkage", simdepth_test_add_linkage},
+    {"cluster", simdepth_test_add_cluster},
     {"metrics", simdepth_test_add_metrics},
     {"pipeline", simdepth_test_add_pipeline},
 };

@@ -483,11 +483,11 @@ static const bad_input bad_inputs[] = {
      .status = SIMDEPTH_EUNSUPPORTED, .msg = "dtype '<c16' is not supported",
      AT_OFFSET(OFF_HDR)},
     /* Big-endian is refused for now (not byte-swapped). */
-    /* Big-endian and float16 arrays are read (tests/test_tensor_npy.c);
-     * unsigned 32-bit and complex ones are not. */
-    {"npy dtype <u4", RD_NPY, "u4.npy", MK_FILE,
-     NPY(1, "{'descr': '<u4', 'fortran_order': False, 'shape': (2, 3), }", 24),
-     .status = SIMDEPTH_EUNSUPPORTED, .msg = "'<u4'", AT_OFFSET(OFF_HDR)},
+    /* Big-endian, float16 and unsigned arrays are read
+     * (tests/test_tensor_npy.c); datetime and complex ones are not. */
+    {"npy dtype <M8 (datetime)", RD_NPY, "m8.npy", MK_FILE,
+     NPY(1, "{'descr': '<M8[s]', 'fortran_order': False, 'shape': (2, 3), }", 48),
+     .status = SIMDEPTH_EUNSUPPORTED, .msg = "'<M8[s]'", AT_OFFSET(OFF_HDR)},
     {"npy dtype <c8", RD_NPY, "c8.npy", MK_FILE,
      NPY(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 3), }", 48),
      .status = SIMDEPTH_EUNSUPPORTED, .msg = "'<c8'", AT_OFFSET(OFF_HDR)},

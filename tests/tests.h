@@ -15,6 +15,8 @@ int simdepth_test_add_similarity(void);
 int simdepth_test_add_affinity(void);
 int simdepth_test_add_taxonomy(void);
 int simdepth_test_add_forest(void);
+int simdepth_test_add_linkage(void);
+int simdepth_test_add_cluster(void);
 int simdepth_test_add_metrics(void);
 int simdepth_test_add_pipeline(void);
 

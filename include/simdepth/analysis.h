@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #include "simdepth/affinity.h"
+#include "simdepth/cluster.h"
+#include "simdepth/linkage.h"
 #include "simdepth/error.h"
 #include "simdepth/forest.h"
 #include "simdepth/matrix.h"
@@ -22,15 +24,45 @@ typedef enum simdepth_scaling {
     SIMDEPTH_SCALING_NONE = 1    /**< used as given (diagonal := 1) */
 } simdepth_scaling;
 
+/** How the classes are partitioned before the spanning trees are built.
+ *  @since 0.1 */
+typedef enum simdepth_cluster_method {
+    SIMDEPTH_CLUSTER_AFFINITY = 0, /**< affinity propagation (the paper's default) */
+    SIMDEPTH_CLUSTER_LOUVAIN,      /**< Louvain modularity (igraph), seeded */
+    SIMDEPTH_CLUSTER_LEIDEN,       /**< Leiden modularity (igraph), seeded */
+    SIMDEPTH_CLUSTER_OPTICS,       /**< OPTICS, xi extraction, on 1 - S */
+    SIMDEPTH_CLUSTER_HDBSCAN,      /**< HDBSCAN, excess of mass, on 1 - S */
+    SIMDEPTH_CLUSTER_CUT,          /**< a dendrogram cut into cut_k clusters */
+    SIMDEPTH_CLUSTER_NONE          /**< one cluster: a single spanning tree */
+} simdepth_cluster_method;
+
 /** Options of simdepth_analysis_run(). @since 0.1 */
 typedef struct simdepth_analysis_options {
     simdepth_scaling scaling;
     simdepth_lcs_rule lcs_rule;
+    simdepth_cluster_method cluster;
     simdepth_ap_options ap;
+    unsigned long seed;              /**< Louvain / Leiden; 0 by default */
+    double resolution;               /**< Louvain / Leiden; 1 by default */
+    size_t cut_k;                    /**< clusters of a dendrogram cut */
+    simdepth_linkage_method linkage; /**< linkage of the cut; average */
+    simdepth_noise_mode noise;       /**< OPTICS / HDBSCAN noise handling */
 } simdepth_analysis_options;
 
-/** Defaults: min-max scaling, the reference LCS rule, scikit-learn's
- *  affinity propagation defaults. @since 0.1 */
+/** Name of a method: "affinity", "louvain", "leiden", "optics", "hdbscan",
+ *  "cut", "none". @since 0.1 */
+const char *simdepth_cluster_method_name(simdepth_cluster_method m);
+
+/** Partition the (already scaled) similarity @p s as @p opt says. On
+ *  failure *out is untouched. @since 0.1 */
+simdepth_status simdepth_analysis_partition(const simdepth_matrix *s,
+                                            const simdepth_analysis_options *opt,
+                                            simdepth_partition **out,
+                                            simdepth_error *err);
+
+/** Defaults: min-max scaling, the reference LCS rule, affinity
+ *  propagation with scikit-learn's defaults; seed 0, resolution 1, average
+ *  linkage for cuts, noise as one cluster. @since 0.1 */
 void simdepth_analysis_options_init(simdepth_analysis_options *opt);
 
 /** One similarity graph: its partition, spanning forest and metrics.
@@ -53,7 +85,7 @@ typedef struct simdepth_analysis {
 } simdepth_analysis;
 
 /** Run the pipeline: scale @p similarity in place (per @p opt; the caller's
- *  matrix is modified), partition it by affinity propagation, build the
+ *  matrix is modified), partition it (opt->cluster), build the
  *  spanning forest, annotate edges with LCS depth and Wu-Palmer on @p t
  *  (class i is taxonomy node @p nodes[i]) and, when @p confusion is not
  *  NULL, with misclassification rates; then do the same for the confusion

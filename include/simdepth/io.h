@@ -2,6 +2,8 @@
 #ifndef SIMDEPTH_IO_H
 #define SIMDEPTH_IO_H
 
+#include <stdio.h>
+
 #include "simdepth/error.h"
 #include "simdepth/matrix.h"
 
@@ -28,6 +30,11 @@ simdepth_status simdepth_npy_read(const char *path, simdepth_matrix **out,
  *  @since 0.1 */
 simdepth_status simdepth_npy_write(const char *path, const simdepth_matrix *m,
                                    simdepth_error *err);
+
+/** Write @p m as a version 1.0 .npy stream to @p f (not closed).
+ *  @return SIMDEPTH_OK or SIMDEPTH_EIO. @since 0.1 */
+simdepth_status simdepth_npy_fwrite(FILE *f, const simdepth_matrix *m,
+                                    simdepth_error *err);
 
 /** Read a numeric CSV/TSV matrix into float64: delimiter ',' , tab, ';' or
  *  whitespace, detected from the first data line; lines starting with '#'

@@ -21,6 +21,15 @@ typedef enum simdepth_report_format {
     SIMDEPTH_REPORT_LATEX
 } simdepth_report_format;
 
+/** The outcome of one clustering method, for the paper's table row.
+ *  @since 0.1 */
+typedef struct simdepth_method_result {
+    const char *name;          /**< "louvain", "optics", "ap", ... */
+    double similarity_depth;   /**< NaN when undefined */
+    double mean_wup;
+    size_t clusters;
+} simdepth_method_result;
+
 /** What a report says about its inputs; every pointer is borrowed and may
  *  be NULL unless noted. @since 0.1 */
 typedef struct simdepth_report_info {
@@ -35,12 +44,18 @@ typedef struct simdepth_report_info {
     const simdepth_taxonomy *tax;       /**< NULL: no semantic columns */
     const size_t *nodes;                /**< taxonomy node of each class */
     const simdepth_analysis_options *options; /**< required */
+    const simdepth_method_result *methods; /**< per-method rows, or NULL */
+    size_t n_methods;
+    int latex_methods;            /**< LaTeX row from the first this many
+                                       methods instead of the analysis */
 } simdepth_report_info;
 
 /** Write @p a as @p format to @p f. JSON is one object (keys documented in
- *  simdepth-analyze(1)); text is a readable summary; CSV has one row per
- *  spanning-tree edge of both graphs; LaTeX is the paper's table row
- *  "name & SD (k) \\\\". Non-finite numbers are JSON null. Does not close
+ *  simdepth-analyze(1)), with a "methods" object when info->methods is
+ *  set; text is a readable summary (with a method table); CSV has one row
+ *  per spanning-tree edge of both graphs; LaTeX is the paper's table row
+ *  "name & SD (k) \\\\", or "name & SD (k) & SD (k) ..." over the first
+ *  info->latex_methods methods. Non-finite numbers are JSON null. Does not close
  *  @p f. @return SIMDEPTH_OK, SIMDEPTH_EIO on a write error, SIMDEPTH_ENOMEM.
  *  @since 0.1 */
 simdepth_status simdepth_report_write(FILE *f, simdepth_report_format format,

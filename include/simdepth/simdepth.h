@@ -16,6 +16,8 @@
 #include "simdepth/partition.h"
 #include "simdepth/affinity.h"
 #include "simdepth/forest.h"
+#include "simdepth/linkage.h"
+#include "simdepth/cluster.h"
 #include "simdepth/taxonomy.h"
 #include "simdepth/wordnet.h"
 #include "simdepth/metrics.h"

@@ -28,7 +28,10 @@ typedef enum simdepth_tensor_dtype {
     SIMDEPTH_TENSOR_I16,
     SIMDEPTH_TENSOR_I32,
     SIMDEPTH_TENSOR_I64,
-    SIMDEPTH_TENSOR_BOOL
+    SIMDEPTH_TENSOR_BOOL,
+    SIMDEPTH_TENSOR_U16,
+    SIMDEPTH_TENSOR_U32,
+    SIMDEPTH_TENSOR_U64
 } simdepth_tensor_dtype;
 
 /** Largest number of dimensions a tensor may have. @since 0.1 */

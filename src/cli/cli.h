@@ -83,5 +83,6 @@ const char *cli_base_name(const char *path, char *buf, size_t size);
 /* Subcommands. */
 int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_tree(int argc, char **argv);
 
 #endif

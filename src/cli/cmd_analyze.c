@@ -22,6 +22,7 @@ typedef struct analyze_opts {
     const char *output;
     const char *name;
     int quiet;
+    int all_methods;
     int format; /* -1: by output */
     simdepth_analysis_options an;
 } analyze_opts;
@@ -35,7 +36,12 @@ enum {
     OPT_PREFERENCE,
     OPT_DAMPING,
     OPT_MAX_ITER,
-    OPT_CONV_ITER
+    OPT_CONV_ITER,
+    OPT_CLUSTER,
+    OPT_SEED,
+    OPT_RESOLUTION,
+    OPT_LINKAGE,
+    OPT_DROP_NOISE
 };
 
 static void analyze_usage(FILE *f)
@@ -62,6 +68,14 @@ static void analyze_usage(FILE *f)
             "      --lcs reference|true  LCS rule (default reference: NLTK use_min_depth=True)\n"
             "      --wordnet-dir DIR     WordNet 3.0 database (default $WNSEARCHDIR or\n"
             "                            /usr/share/wordnet)\n"
+            "      --cluster METHOD      ap (affinity propagation, default), louvain, leiden,\n"
+            "                            optics, hdbscan, cut:K (dendrogram cut into K\n"
+            "                            clusters), none (one tree), or all (SD of every\n"
+            "                            method: the paper's table row)\n"
+            "      --seed N              Louvain/Leiden seed (default 0)\n"
+            "      --resolution X        Louvain/Leiden resolution (default 1)\n"
+            "      --linkage METHOD      linkage of cut:K (default average)\n"
+            "      --drop-noise          OPTICS/HDBSCAN noise as singletons, not one cluster\n"
             "      --preference X        affinity propagation preference (default: median)\n"
             "      --damping X           affinity propagation damping (default 0.5)\n"
             "      --max-iter N          (default 200)\n"
@@ -126,6 +140,38 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+static int parse_cluster(const char *s, analyze_opts *o)
+{
+    o->all_methods = 0;
+    if (strcmp(s, "ap") == 0 || strcmp(s, "affinity") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_AFFINITY;
+    else if (strcmp(s, "louvain") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_LOUVAIN;
+    else if (strcmp(s, "leiden") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_LEIDEN;
+    else if (strcmp(s, "optics") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_OPTICS;
+    else if (strcmp(s, "hdbscan") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_HDBSCAN;
+    else if (strcmp(s, "none") == 0)
+        o->an.cluster = SIMDEPTH_CLUSTER_NONE;
+    else if (strcmp(s, "all") == 0) {
+        o->an.cluster = SIMDEPTH_CLUSTER_AFFINITY;
+        o->all_methods = 1;
+    } else if (strncmp(s, "cut:", 4) == 0) {
+        char *end;
+        unsigned long k;
+        errno = 0;
+        k = strtoul(s + 4, &end, 10);
+        if (errno != 0 || end == s + 4 || *end != '\0' || k == 0 || s[4] == '-')
+            return -1;
+        o->an.cluster = SIMDEPTH_CLUSTER_CUT;
+        o->an.cut_k = (size_t)k;
+    } else
+        return -1;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, analyze_opts *o)
 {
     static const struct option longopts[] = {
@@ -143,6 +189,11 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         {"damping", required_argument, NULL, OPT_DAMPING},
         {"max-iter", required_argument, NULL, OPT_MAX_ITER},
         {"convergence-iter", required_argument, NULL, OPT_CONV_ITER},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"resolution", required_argument, NULL, OPT_RESOLUTION},
+        {"linkage", required_argument, NULL, OPT_LINKAGE},
+        {"drop-noise", no_argument, NULL, OPT_DROP_NOISE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -209,6 +260,35 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             if (parse_int(optarg, &o->an.ap.convergence_iter) != 0)
                 return usage_error("--convergence-iter '%s': expected a positive integer", optarg);
             break;
+        case OPT_CLUSTER:
+            if (parse_cluster(optarg, o) != 0)
+                return usage_error("--cluster '%s': expected ap, louvain, leiden, optics, "
+                                   "hdbscan, cut:K, none or all", optarg);
+            break;
+        case OPT_SEED: {
+            char *end;
+            unsigned long v;
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-')
+                return usage_error("--seed '%s': expected a non-negative integer", optarg);
+            o->an.seed = v;
+            break;
+        }
+        case OPT_RESOLUTION:
+            if (parse_double(optarg, &o->an.resolution) != 0 || !(o->an.resolution > 0))
+                return usage_error("--resolution '%s': expected a positive number", optarg);
+            break;
+        case OPT_LINKAGE: {
+            simdepth_error lerr;
+            if (simdepth_linkage_method_parse(optarg, &o->an.linkage, &lerr) != SIMDEPTH_OK)
+                return usage_error("--linkage '%s': expected single, complete, average, "
+                                   "weighted, centroid, median or ward", optarg);
+            break;
+        }
+        case OPT_DROP_NOISE:
+            o->an.noise = SIMDEPTH_NOISE_SINGLETONS;
+            break;
         case 'h':
             analyze_usage(stdout);
             return -1;
@@ -245,10 +325,50 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
     return 0;
 }
 
+/* SD of the perceived graph under every method of the paper's table
+ * (Louvain, OPTICS, AP, HDBSCAN, in its column order) and Leiden. Each run
+ * scales its own copy of the similarity. */
+static int run_all_methods(const cli_model *m, const simdepth_analysis_options *base,
+                           simdepth_method_result *out)
+{
+    static const struct {
+        const char *name;
+        simdepth_cluster_method method;
+    } table[5] = {
+        {"louvain", SIMDEPTH_CLUSTER_LOUVAIN}, {"optics", SIMDEPTH_CLUSTER_OPTICS},
+        {"ap", SIMDEPTH_CLUSTER_AFFINITY},     {"hdbscan", SIMDEPTH_CLUSTER_HDBSCAN},
+        {"leiden", SIMDEPTH_CLUSTER_LEIDEN},
+    };
+    size_t i;
+
+    for (i = 0; i < 5; i++) {
+        simdepth_analysis_options opt = *base;
+        simdepth_matrix *copy = NULL;
+        simdepth_analysis *an = NULL;
+        simdepth_error err;
+        simdepth_status st;
+
+        opt.cluster = table[i].method;
+        st = simdepth_matrix_convert(m->sim, simdepth_matrix_dtype(m->sim), &copy, &err);
+        if (st == SIMDEPTH_OK)
+            st = simdepth_analysis_run(copy, NULL, m->tax, m->nodes, &opt, &an, &err);
+        simdepth_matrix_free(copy);
+        if (st != SIMDEPTH_OK)
+            return cli_report_error(&err, m->input_path);
+        out[i].name = table[i].name;
+        out[i].similarity_depth = an->perceived.similarity_depth;
+        out[i].mean_wup = an->perceived.mean_wup;
+        out[i].clusters = an->perceived.partition->n_clusters;
+        simdepth_analysis_free(an);
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_cmd_analyze(int argc, char **argv)
 {
     analyze_opts o;
     simdepth_error err;
+    simdepth_method_result methods[5];
     cli_model_args args;
     cli_model m;
     simdepth_analysis *an = NULL;
@@ -271,11 +391,21 @@ int cli_cmd_analyze(int argc, char **argv)
     rc = cli_model_load(&args, &m);
     if (rc != CLI_EXIT_OK)
         return rc;
+    if (o.all_methods) {
+        rc = run_all_methods(&m, &o.an, methods);
+        if (rc != CLI_EXIT_OK)
+            goto out;
+    }
     if (simdepth_analysis_run(m.sim, m.conf, m.tax, m.nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
         rc = cli_report_error(&err, m.input_path);
         goto out;
     }
     cli_report_info_init(&info, &m, &o.an);
+    if (o.all_methods) {
+        info.methods = methods;
+        info.n_methods = sizeof methods / sizeof methods[0];
+        info.latex_methods = 4;
+    }
     info.name = o.name ? o.name : cli_base_name(m.weights_file[0] ? m.weights_file : m.input_path, namebuf,
                                                       sizeof namebuf);
     if (!o.quiet)

@@ -45,6 +45,22 @@ static int usage_error(const char *fmt, ...)
     return CLI_EXIT_INPUT;
 }
 
+/* A tensor name as the terminal should see it: control bytes escaped. */
+static void print_name(const char *name, int width)
+{
+    const unsigned char *p;
+    int n = 0;
+
+    if (name[0] == '\0') {
+        n = printf("(array)");
+    } else {
+        for (p = (const unsigned char *)name; *p; p++)
+            n += (*p < 0x20 || *p == 0x7f) ? printf("\\x%02x", *p) : (putchar(*p), 1);
+    }
+    for (; n < width; n++)
+        putchar(' ');
+}
+
 static void shape_string(const simdepth_tensor_info *t, char *buf, size_t size)
 {
     size_t used = 0;
@@ -168,17 +184,16 @@ int cli_cmd_inspect(int argc, char **argv)
             const simdepth_tensor_info *t = simdepth_tensor_file_info(f, i);
             char shape[128];
             shape_string(t, shape, sizeof shape);
-            printf("%c %-*s  %-5s  %-20s  %zu\n", i == pick ? '*' : ' ', (int)width,
-                   t->name[0] ? t->name : "(array)", simdepth_tensor_dtype_name(t->dtype),
-                   shape, t->nbytes);
+            printf("%c ", i == pick ? '*' : ' ');
+            print_name(t->name, (int)width);
+            printf("  %-5s  %-20s  %zu\n", simdepth_tensor_dtype_name(t->dtype), shape,
+                   t->nbytes);
         }
-        if (pick != SIZE_MAX)
-            printf("* analyze would use '%s': %s\n",
-                   simdepth_tensor_file_info(f, pick)->name[0]
-                       ? simdepth_tensor_file_info(f, pick)->name
-                       : "(array)",
-                   why);
-        else
+        if (pick != SIZE_MAX) {
+            printf("* analyze would use '");
+            print_name(simdepth_tensor_file_info(f, pick)->name, 0);
+            printf("': %s\n", why);
+        } else
             printf("no tensor would be chosen automatically: %s\n", pick_msg);
         if (fflush(stdout) != 0 || ferror(stdout))
             rc = CLI_EXIT_RUNTIME;

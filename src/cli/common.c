@@ -17,12 +17,23 @@ const char *cli_progname = "simdepth";
 
 void cli_errorf(const char *fmt, ...)
 {
+    char buf[2048];
+    const unsigned char *p;
     va_list ap;
 
-    fprintf(stderr, "%s: ", cli_progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* Names from files (tensor names, labels) may hold newlines or escape
+     * sequences: one error stays one line and writes nothing to control the
+     * terminal. */
+    fprintf(stderr, "%s: ", cli_progname);
+    for (p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
     fputc('\n', stderr);
 }
 

@@ -189,6 +189,9 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
             rc = cli_report_error(&err, m->input_path);
             goto fail;
         }
+        /* The templates are not needed past this point. */
+        simdepth_matrix_free(input);
+        input = NULL;
     } else {
         if (simdepth_matrix_cols(input) != n) {
             cli_errorf("%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",

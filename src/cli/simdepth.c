@@ -17,6 +17,8 @@ static const command commands[] = {
      cli_cmd_analyze},
     {"inspect", "list the tensors of a model file and the one analyze would use",
      cli_cmd_inspect},
+    {"tree", "write the dendrogram of the classes (SciPy linkage matrix or Newick)",
+     cli_cmd_tree},
 };
 
 static void usage(FILE *f)

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "simdepth/analysis.h"
@@ -15,6 +16,87 @@ void simdepth_analysis_options_init(simdepth_analysis_options *opt)
     opt->scaling = SIMDEPTH_SCALING_MINMAX;
     opt->lcs_rule = SIMDEPTH_LCS_REFERENCE;
     simdepth_ap_options_init(&opt->ap);
+    opt->cluster = SIMDEPTH_CLUSTER_AFFINITY;
+    opt->seed = 0;
+    opt->resolution = 1.0;
+    opt->cut_k = 0;
+    opt->linkage = SIMDEPTH_LINKAGE_AVERAGE;
+    opt->noise = SIMDEPTH_NOISE_CLUSTER;
+}
+
+const char *simdepth_cluster_method_name(simdepth_cluster_method m)
+{
+    switch (m) {
+    case SIMDEPTH_CLUSTER_AFFINITY: return "affinity";
+    case SIMDEPTH_CLUSTER_LOUVAIN: return "louvain";
+    case SIMDEPTH_CLUSTER_LEIDEN: return "leiden";
+    case SIMDEPTH_CLUSTER_OPTICS: return "optics";
+    case SIMDEPTH_CLUSTER_HDBSCAN: return "hdbscan";
+    case SIMDEPTH_CLUSTER_CUT: return "cut";
+    case SIMDEPTH_CLUSTER_NONE: return "none";
+    }
+    return "?";
+}
+
+/* A cut of the dendrogram of 1 - S into opt->cut_k clusters. */
+static simdepth_status partition_cut(const simdepth_matrix *s,
+                                     const simdepth_analysis_options *opt,
+                                     simdepth_partition **out, simdepth_error *err)
+{
+    simdepth_matrix *z = NULL;
+    simdepth_status st;
+    size_t n = simdepth_matrix_rows(s);
+
+    if (opt->cut_k < 1 || opt->cut_k > n)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "a cut into %zu clusters of %zu classes; expected 1 to %zu",
+                                    opt->cut_k, n, n);
+    if (n == 1)
+        return simdepth_partition_new(1, "cut", out, err);
+    st = simdepth_linkage_from_similarity(s, opt->linkage, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                          SIMDEPTH_F64, &z, err);
+    if (st == SIMDEPTH_OK)
+        st = simdepth_linkage_fcluster_maxclust(z, opt->cut_k, out, err);
+    if (st == SIMDEPTH_OK)
+        snprintf((*out)->method, sizeof (*out)->method, "cut");
+    simdepth_matrix_free(z);
+    return st;
+}
+
+simdepth_status simdepth_analysis_partition(const simdepth_matrix *s,
+                                            const simdepth_analysis_options *opt,
+                                            simdepth_partition **out,
+                                            simdepth_error *err)
+{
+    simdepth_optics_options oo;
+    simdepth_hdbscan_options ho;
+    simdepth_status st;
+
+    switch (opt->cluster) {
+    case SIMDEPTH_CLUSTER_AFFINITY:
+        return simdepth_affinity_propagation(s, &opt->ap, out, err);
+    case SIMDEPTH_CLUSTER_LOUVAIN:
+        return simdepth_louvain(s, opt->resolution, opt->seed, out, err);
+    case SIMDEPTH_CLUSTER_LEIDEN:
+        return simdepth_leiden(s, opt->resolution, opt->seed, out, err);
+    case SIMDEPTH_CLUSTER_OPTICS:
+        simdepth_optics_options_init(&oo);
+        oo.noise = opt->noise;
+        return simdepth_optics(s, &oo, out, err);
+    case SIMDEPTH_CLUSTER_HDBSCAN:
+        simdepth_hdbscan_options_init(&ho);
+        ho.noise = opt->noise;
+        return simdepth_hdbscan(s, &ho, out, err);
+    case SIMDEPTH_CLUSTER_CUT:
+        return partition_cut(s, opt, out, err);
+    case SIMDEPTH_CLUSTER_NONE:
+        st = simdepth_partition_new(simdepth_matrix_rows(s), "none", out, err);
+        if (st == SIMDEPTH_OK)
+            (*out)->converged = 1;
+        return st;
+    }
+    return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                "unknown clustering method %d", (int)opt->cluster);
 }
 
 static void graph_result_clear(simdepth_graph_result *g)
@@ -45,7 +127,7 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
 {
     simdepth_status st;
 
-    st = simdepth_affinity_propagation(s, &opt->ap, &g->partition, err);
+    st = simdepth_analysis_partition(s, opt, &g->partition, err);
     if (st != SIMDEPTH_OK)
         return st;
     st = simdepth_forest_build(s, g->partition, &g->forest, err);

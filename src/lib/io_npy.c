@@ -91,7 +91,8 @@ static simdepth_status classify_descr(const char *s, size_t n, npy_header *h,
         {"f8", SIMDEPTH_TENSOR_F64}, {"i1", SIMDEPTH_TENSOR_I8},
         {"u1", SIMDEPTH_TENSOR_U8},  {"b1", SIMDEPTH_TENSOR_BOOL},
         {"i2", SIMDEPTH_TENSOR_I16}, {"i4", SIMDEPTH_TENSOR_I32},
-        {"i8", SIMDEPTH_TENSOR_I64},
+        {"i8", SIMDEPTH_TENSOR_I64}, {"u2", SIMDEPTH_TENSOR_U16},
+        {"u4", SIMDEPTH_TENSOR_U32}, {"u8", SIMDEPTH_TENSOR_U64},
     };
     size_t k;
     int shown = n > 32 ? 32 : (int)n;
@@ -113,8 +114,8 @@ static simdepth_status classify_descr(const char *s, size_t n, npy_header *h,
                 return SIMDEPTH_OK;
             }
     return NPY_ERR(c, SIMDEPTH_EUNSUPPORTED,
-                   "dtype '%.*s' is not supported; expected f2, f4, f8, i1, i2, i4, i8, u1 "
-                   "or b1 with byte order '<', '>', '|' or '='",
+                   "dtype '%.*s' is not supported; expected f2, f4, f8, i1, i2, i4, i8, u1, "
+                   "u2, u4, u8 or b1 with byte order '<', '>', '|' or '='",
                    shown, s);
 }
 
@@ -441,16 +442,13 @@ out:
     return st;
 }
 
-simdepth_status simdepth_npy_write(const char *path, const simdepth_matrix *m,
-                                   simdepth_error *err)
+simdepth_status simdepth_npy_fwrite(FILE *f, const simdepth_matrix *m, simdepth_error *err)
 {
     char header[128];
     int n;
     size_t total, rows = simdepth_matrix_rows(m), cols = simdepth_matrix_cols(m);
-    FILE *f;
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0};
     int is32 = simdepth_matrix_dtype(m) == SIMDEPTH_F32;
-    simdepth_status st = SIMDEPTH_OK;
 
     n = snprintf(header, sizeof header,
                  "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }",
@@ -464,15 +462,27 @@ simdepth_status simdepth_npy_write(const char *path, const simdepth_matrix *m,
     header[n++] = '\n';
     pre[8] = (unsigned char)(n & 0xff);
     pre[9] = (unsigned char)(n >> 8);
+    /* Little-endian hosts only write the buffer as it is. */
+    if (fwrite(pre, 1, 10, f) != 10 || fwrite(header, 1, (size_t)n, f) != (size_t)n ||
+        fwrite(simdepth_matrix_cdata(m), is32 ? 4 : 8, rows * cols, f) != rows * cols)
+        return simdepth_i_error_set(err, SIMDEPTH_EIO, NULL, 0, 0, -1, "write failed: %s",
+                                    strerror(errno));
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_npy_write(const char *path, const simdepth_matrix *m,
+                                   simdepth_error *err)
+{
+    FILE *f;
+    simdepth_status st;
+
     f = fopen(path, "wb");
     if (f == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EIO, path, 0, 0, -1,
                                     "cannot create: %s", strerror(errno));
-    /* Little-endian hosts only write the buffer as it is. */
-    if (fwrite(pre, 1, 10, f) != 10 || fwrite(header, 1, (size_t)n, f) != (size_t)n ||
-        fwrite(simdepth_matrix_cdata(m), is32 ? 4 : 8, rows * cols, f) != rows * cols)
-        st = simdepth_i_error_set(err, SIMDEPTH_EIO, path, 0, 0, -1,
-                                  "write failed: %s", strerror(errno));
+    st = simdepth_npy_fwrite(f, m, err);
+    if (st != SIMDEPTH_OK && err != NULL)
+        snprintf(err->file, sizeof err->file, "%s", path);
     if (fclose(f) != 0 && st == SIMDEPTH_OK)
         st = simdepth_i_error_set(err, SIMDEPTH_EIO, path, 0, 0, -1,
                                   "write failed: %s", strerror(errno));

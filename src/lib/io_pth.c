@@ -46,6 +46,9 @@
 #define PTH_MAX_TENSORS ((size_t)1 << 20)
 #define PTH_MAX_DEPTH 64
 #define PTH_MAX_NAME 4096
+/* All tensor names together: shared sub-dicts (memo references) would
+ * otherwise let a few kilobytes of pickle spell out gigabytes of paths. */
+#define PTH_MAX_NAME_BYTES ((size_t)64 << 20)
 #define PTH_WALK_BUDGET ((size_t)1 << 25)
 
 /* The torch magic number as a 16-byte little-endian integer. */
@@ -85,7 +88,7 @@ typedef struct pth_ctx {
     size_t prefix_len;
     size_t len;                  /* size of the whole file */
     /* the walk */
-    size_t budget, n_tensors;
+    size_t budget, n_tensors, name_bytes;
     char name[PTH_MAX_NAME];
 } pth_ctx;
 
@@ -553,6 +556,12 @@ static simdepth_status flatten(pth_ctx *c, const simdepth_i_pobj *d, size_t len,
         end = len + klen;
         c->name[end] = '\0';
         if (v->kind == SIMDEPTH_I_PK_TENSOR) {
+            c->name_bytes += end + 1;
+            if (c->name_bytes > PTH_MAX_NAME_BYTES)
+                return simdepth_i_error_set(c->err, SIMDEPTH_EUNSUPPORTED, c->f->path, 0, 0, -1,
+                                            "the checkpoint's tensor names add up to more than "
+                                            "%zu MiB (shared sub-dicts?); refusing it",
+                                            PTH_MAX_NAME_BYTES >> 20);
             st = add_tensor(c, c->name, v->u.tensor);
         } else {
             c->name[end] = '.';

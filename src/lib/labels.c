@@ -171,6 +171,9 @@ simdepth_status simdepth_labels_read(const char *path, simdepth_labels **out,
     if (st != SIMDEPTH_OK)
         return st;
     end = buf + len;
+    /* A UTF-8 byte-order mark (spreadsheets and some editors write one). */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        memset(buf, ' ', 3);
     if (memchr(buf, '\0', len) != NULL) {
         st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0,
                                   (long long)((char *)memchr(buf, '\0', len) - buf),

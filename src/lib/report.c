@@ -141,7 +141,14 @@ static simdepth_status write_json(FILE *f, const simdepth_analysis *a,
     jset(root, "inputs", inputs, &bad);
     jset(opts, "scaling", json_string(scaling_name(o->scaling)), &bad);
     jset(opts, "lcs", json_string(lcs_name(o->lcs_rule)), &bad);
-    jset(opts, "cluster", json_string("affinity"), &bad);
+    jset(opts, "cluster", json_string(simdepth_cluster_method_name(o->cluster)), &bad);
+    jset(opts, "seed", json_integer((json_int_t)o->seed), &bad);
+    jset(opts, "resolution", jreal(o->resolution), &bad);
+    jset(opts, "cut_k", o->cluster == SIMDEPTH_CLUSTER_CUT ? json_integer((json_int_t)o->cut_k)
+                                                            : json_null(), &bad);
+    jset(opts, "linkage", json_string(simdepth_linkage_method_name(o->linkage)), &bad);
+    jset(opts, "noise", json_string(o->noise == SIMDEPTH_NOISE_CLUSTER ? "cluster" : "singletons"),
+         &bad);
     jset(opts, "preference", o->ap.use_preference ? jreal(o->ap.preference) : json_null(), &bad);
     jset(opts, "damping", jreal(o->ap.damping), &bad);
     jset(opts, "max_iter", json_integer(o->ap.max_iter), &bad);
@@ -167,6 +174,17 @@ static simdepth_status write_json(FILE *f, const simdepth_analysis *a,
     jset(root, "similarity_depth", jreal(a->perceived.similarity_depth), &bad);
     jset(root, "mean_wup", jreal(a->perceived.mean_wup), &bad);
     jset(root, "edges", edges_json(&a->perceived, info, with_errors, &bad), &bad);
+    if (info->methods != NULL) {
+        json_t *methods = json_object();
+        for (i = 0; i < info->n_methods; i++) {
+            json_t *m = json_object();
+            jset(m, "similarity_depth", jreal(info->methods[i].similarity_depth), &bad);
+            jset(m, "mean_wup", jreal(info->methods[i].mean_wup), &bad);
+            jset(m, "clusters", json_integer((json_int_t)info->methods[i].clusters), &bad);
+            jset(methods, info->methods[i].name, m, &bad);
+        }
+        jset(root, "methods", methods, &bad);
+    }
     if (a->has_confusion) {
         const simdepth_compliance *c = &a->compliance;
         conf = json_object();
@@ -212,10 +230,14 @@ static void text_graph(FILE *f, const char *title, const simdepth_graph_result *
     int32_t lab, last = INT32_MIN;
 
     fprintf(f, "%s\n", title);
-    fprintf(f, "  affinity propagation: %zu cluster%s, %s after %d iteration%s\n",
-            p->n_clusters, p->n_clusters == 1 ? "" : "s",
-            p->converged ? "converged" : "did NOT converge", p->iterations,
-            p->iterations == 1 ? "" : "s");
+    if (strcmp(p->method, "affinity") == 0)
+        fprintf(f, "  affinity propagation: %zu cluster%s, %s after %d iteration%s\n",
+                p->n_clusters, p->n_clusters == 1 ? "" : "s",
+                p->converged ? "converged" : "did NOT converge", p->iterations,
+                p->iterations == 1 ? "" : "s");
+    else
+        fprintf(f, "  %s: %zu cluster%s\n", p->method, p->n_clusters,
+                p->n_clusters == 1 ? "" : "s");
     if (isfinite(g->similarity_depth))
         fprintf(f, "  Similarity Depth (SD): %.4f    mean Wu-Palmer: %.4f    (%zu tree edges)\n",
                 g->similarity_depth, g->mean_wup, g->forest->n_edges);
@@ -268,6 +290,16 @@ static simdepth_status write_text(FILE *f, const simdepth_analysis *a,
     fprintf(f, "  scaling %s, LCS rule %s, taxonomy %s\n\n",
             scaling_name(info->options->scaling), lcs_name(info->options->lcs_rule),
             info->taxonomy ? info->taxonomy : "none");
+    if (info->methods != NULL) {
+        size_t i;
+        fprintf(f, "Similarity Depth by clustering method (perceived graph)\n");
+        fprintf(f, "  %-10s %8s %9s %10s\n", "method", "SD", "clusters", "mean WUP");
+        for (i = 0; i < info->n_methods; i++)
+            fprintf(f, "  %-10s %8.4f %9zu %10.4f\n", info->methods[i].name,
+                    info->methods[i].similarity_depth, info->methods[i].clusters,
+                    info->methods[i].mean_wup);
+        fputc('\n', f);
+    }
     text_graph(f, "Perceived similarity graph (class templates)", &a->perceived,
                info, a->has_confusion);
     if (a->has_confusion) {
@@ -360,6 +392,18 @@ static simdepth_status write_latex(FILE *f, const simdepth_analysis *a,
                                    const simdepth_report_info *info)
 {
     latex_text(f, info->name ? info->name : "model");
+    if (info->methods != NULL && info->latex_methods > 0) {
+        size_t i;
+        for (i = 0; i < info->n_methods && i < (size_t)info->latex_methods; i++) {
+            if (isfinite(info->methods[i].similarity_depth))
+                fprintf(f, " & %.2f (%zu)", info->methods[i].similarity_depth,
+                        info->methods[i].clusters);
+            else
+                fprintf(f, " & -- (%zu)", info->methods[i].clusters);
+        }
+        fputs(" \\\\\n", f);
+        return SIMDEPTH_OK;
+    }
     if (isfinite(a->perceived.similarity_depth))
         fprintf(f, " & %.2f (%zu) \\\\\n", a->perceived.similarity_depth,
                 a->perceived.partition->n_clusters);

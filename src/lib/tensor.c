@@ -27,6 +27,9 @@ const char *simdepth_tensor_dtype_name(simdepth_tensor_dtype dtype)
     case SIMDEPTH_TENSOR_I32: return "I32";
     case SIMDEPTH_TENSOR_I64: return "I64";
     case SIMDEPTH_TENSOR_BOOL: return "BOOL";
+    case SIMDEPTH_TENSOR_U16: return "U16";
+    case SIMDEPTH_TENSOR_U32: return "U32";
+    case SIMDEPTH_TENSOR_U64: return "U64";
     }
     return "?";
 }
@@ -39,11 +42,14 @@ size_t simdepth_tensor_dtype_size(simdepth_tensor_dtype dtype)
     case SIMDEPTH_TENSOR_BOOL: return 1;
     case SIMDEPTH_TENSOR_F16:
     case SIMDEPTH_TENSOR_BF16:
-    case SIMDEPTH_TENSOR_I16: return 2;
+    case SIMDEPTH_TENSOR_I16:
+    case SIMDEPTH_TENSOR_U16: return 2;
     case SIMDEPTH_TENSOR_F32:
-    case SIMDEPTH_TENSOR_I32: return 4;
+    case SIMDEPTH_TENSOR_I32:
+    case SIMDEPTH_TENSOR_U32: return 4;
     case SIMDEPTH_TENSOR_F64:
-    case SIMDEPTH_TENSOR_I64: return 8;
+    case SIMDEPTH_TENSOR_I64:
+    case SIMDEPTH_TENSOR_U64: return 8;
     }
     return 0;
 }
@@ -150,6 +156,14 @@ simdepth_status simdepth_i_tensor_file_add(simdepth_tensor_file *f, const char *
                                         "tensor '%s': strides overflow the address space", name);
         reach += span;
     }
+    /* An empty tensor still may not declare absurd dimensions (a loop over
+     * 2^64 - 1 empty rows never ends). */
+    if (count == 0)
+        for (k = 0; k < ndim; k++)
+            if (shape[k] > ((size_t)1 << 32))
+                return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, f->path, 0, 0, -1,
+                                            "tensor '%s' has no elements but a dimension of %zu",
+                                            name, shape[k]);
     if (count > 0 && (reach >= SIZE_MAX / es || (reach + 1) * es > avail))
         return simdepth_i_error_set(err, SIMDEPTH_EFORMAT, f->path, 0, 0, -1,
                                     "tensor '%s' needs %zu bytes of storage but only %zu are there",
@@ -272,6 +286,9 @@ static double element(const simdepth_i_tensor *t, size_t off)
     case SIMDEPTH_TENSOR_I16: return (double)(int16_t)v;
     case SIMDEPTH_TENSOR_I32: return (double)(int32_t)v;
     case SIMDEPTH_TENSOR_I64: return (double)(int64_t)v;
+    case SIMDEPTH_TENSOR_U16:
+    case SIMDEPTH_TENSOR_U32:
+    case SIMDEPTH_TENSOR_U64: return (double)v;
     }
     return NAN;
 }
@@ -312,6 +329,10 @@ simdepth_status simdepth_tensor_file_read(const simdepth_tensor_file *f, size_t 
     st = simdepth_matrix_new(rows, cols, dt, &m, err);
     if (st != SIMDEPTH_OK)
         return st;
+    if (rows == 0 || cols == 0) {
+        *out = m;
+        return SIMDEPTH_OK;
+    }
     if (dt == SIMDEPTH_F32) {
         float *d = simdepth_matrix_data(m);
         for (r = 0; r < rows; r++)
@@ -378,6 +399,10 @@ simdepth_status simdepth_tensor_file_open(const char *path, simdepth_tensor_file
     u = (const unsigned char *)buf;
     if (len >= 6 && memcmp(u, "\x93NUMPY", 6) == 0)
         format = "npy";
+    else if (len >= 9 && u[8] == '{' && load_bytes(u, 8, 0) <= (uint64_t)(len - 8))
+        /* Before the pickle test: a safetensors header length can start
+         * with the bytes 0x80 0x02 (640 bytes, say). */
+        format = "safetensors";
     else if (len >= 4 && memcmp(u, "PK\x03\x04", 4) == 0)
         format = "pytorch-zip";
     else if ((len >= 2 && u[0] == 0x80 && u[1] >= 2 && u[1] <= 5) ||
@@ -449,6 +474,11 @@ simdepth_status simdepth_tensor_file_pick(const simdepth_tensor_file *f, size_t 
     size_t used = 0;
 
     if (strcmp(f->format, "npy") == 0 && f->n == 1) {
+        if (f->t[0].info.ndim != 2)
+            return simdepth_i_error_set(err, SIMDEPTH_ENOTFOUND, f->path, 0, 0, -1,
+                                        "the file's array has %d dimension%s; expected a 2-D "
+                                        "matrix", f->t[0].info.ndim,
+                                        f->t[0].info.ndim == 1 ? "" : "s");
         if (why)
             snprintf(why, why_size, "the file's only array");
         *index = 0;
@@ -479,18 +509,26 @@ simdepth_status simdepth_tensor_file_pick(const simdepth_tensor_file *f, size_t 
         if (used >= sizeof list)
             used = sizeof list - 1;
     }
-    if (n_match == 1 && n_classes != 0) {
-        if (why)
-            snprintf(why, why_size, "the only 2-D tensor with %zu rows", n_classes);
+    if (n_match == 1) {
+        if (why) {
+            if (n_classes != 0)
+                snprintf(why, why_size, "the only 2-D tensor with %zu rows", n_classes);
+            else
+                snprintf(why, why_size, "the only 2-D tensor");
+        }
         *index = found;
         return SIMDEPTH_OK;
     }
     if (n_match == 0)
+    {
+        if (n_classes != 0)
+            return simdepth_i_error_set(err, SIMDEPTH_ENOTFOUND, f->path, 0, 0, -1,
+                                        "no 2-D tensor with %zu rows (one per label); name one "
+                                        "with FILE:TENSOR",
+                                        n_classes);
         return simdepth_i_error_set(err, SIMDEPTH_ENOTFOUND, f->path, 0, 0, -1,
-                                    n_classes ? "no 2-D tensor with %zu rows (one per label); "
-                                                "name one with FILE:TENSOR"
-                                              : "no 2-D tensor found%.0zu; name one with FILE:TENSOR",
-                                    n_classes);
+                                    "no 2-D tensor found; name one with FILE:TENSOR");
+    }
     return simdepth_i_error_set(err, SIMDEPTH_ENOTFOUND, f->path, 0, 0, -1,
                                 "cannot tell which tensor holds the class templates; "
                                 "candidates: %s; name one with FILE:TENSOR",

@@ -1,0 +1,104 @@
+#!/bin/bash
+# simdepth — CLI tests of 'simdepth tree' and of 'simdepth analyze
+# --cluster': linkage matrices equal SciPy's golden ones for every method on
+# the real ViT-B matrix, Newick output, the paper's SD table row, and bad
+# options.
+#
+# Run by 'make check', or by hand from a build directory:
+#   SIMDEPTH_TOP_SRCDIR=/path/to/src SIMDEPTH_BIN=./simdepth \
+#       /path/to/src/tests/cli/tree.sh
+# Writes only under a mktemp directory. Needs jq and awk.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd) || exit 99
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+BIN=${SIMDEPTH_BIN:-./simdepth}
+SRC=${SIMDEPTH_TOP_SRCDIR:-$here/../..}
+SHARED=${SIMDEPTH_SHARED_DATA:-$SRC/../shared/data}
+V=$SHARED/mini-imagenet-vitb
+GOLD=$SRC/tests/data/linkage/vitb_cosine.expected
+T=$T_TMP
+
+[ -x "$BIN" ] || { echo "simdepth binary '$BIN' not found" >&2; exit 99; }
+command -v jq >/dev/null 2>&1 || { echo "jq is needed" >&2; exit 99; }
+[ -f "$V/vitb_cosine.npy" ] || { echo "shared data not found at $V" >&2; exit 99; }
+
+# ---- linkage matrices equal SciPy's (tests/data/linkage/README.md says how
+# the golden file was made: scipy.cluster.hierarchy.linkage on 1 - S of the
+# raw cosine matrix, hence --scaling none here).
+for m in single complete average weighted centroid median ward; do
+    desc "tree --linkage $m (CSV)"
+    expect_ok -- "$BIN" tree -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --scaling none \
+        --linkage "$m" -o "$T/$m.csv"
+    awk -v m="$m" '$1 == "method" { on = ($2 == m) } on && $1 == "Z" { print $2, $3, $4, $5 }' \
+        "$GOLD" > "$T/$m.gold"
+    check "$m: 99 merges in the golden file" -- test "$(wc -l < "$T/$m.gold")" -eq 99
+    check "$m: same merges, same order, heights to 1e-9 relative" -- awk -F'[ ,]' '
+        NR == FNR { a[FNR] = $1; b[FNR] = $2; h[FNR] = $3; c[FNR] = $4; next }
+        FNR == 1 { next }                       # CSV header
+        { r = FNR - 1
+          if ($1 != a[r] || $2 != b[r] || $4 != c[r]) { print "row " r ": ids " $1 "," $2 "," $4; bad = 1 }
+          d = $3 - h[r]; if (d < 0) d = -d
+          s = h[r] < 0 ? -h[r] : h[r]
+          if (d > 1e-9 * (s > 1e-300 ? s : 1)) { print "row " r ": height " $3 " vs " h[r]; bad = 1 } }
+        END { exit bad }' "$T/$m.gold" "$T/$m.csv"
+done
+
+desc "tree: .npy output"
+expect_ok -- "$BIN" tree -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" -o "$T/z.npy"
+check ".npy: NumPy magic and a (99, 4) float64 header" -- bash -c \
+    "head -c 128 '$T/z.npy' | grep -a -q \"'descr': '<f8', 'fortran_order': False, 'shape': (99, 4)\""
+desc "tree: Newick with optimal leaf order"
+expect_ok -- "$BIN" tree -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --order optimal -o "$T/t.nwk"
+check "Newick: one tree ending in ';'" -- bash -c "test \"\$(tail -c 2 '$T/t.nwk')\" = ';'"
+check "Newick: every class name appears (names.txt is lower case)" -- bash -c \
+    "while read -r name; do grep -qiF -- \"\$name\" '$T/t.nwk' || exit 1; done < '$V/names.txt'"
+desc "tree: the cophenetic correlation is reported"
+"$BIN" tree -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" -o "$T/c.csv" 2> "$T/err"
+check "stderr names the cophenetic correlation" -- grep -q "cophenetic correlation 0\.[0-9]" "$T/err"
+
+desc "tree: unknown linkage"
+expect_fail 2 "--linkage 'bogus'" -- "$BIN" tree -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --linkage bogus -o "$T/x.csv"
+desc "tree: missing output"
+expect_fail 2 "missing --output" -- "$BIN" tree -s "$V/vitb_cosine.npy" -l "$V/wnids.txt"
+desc "tree: unknown extension"
+expect_fail 2 "extension" -- "$BIN" tree -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" -o "$T/x.dat"
+check "no output for the failed runs" -- bash -c "! ls '$T'/x.* >/dev/null 2>&1"
+
+# ---- analyze --cluster: the paper's table (golden/sd_table.csv, ViTB_NCSM)
+desc "analyze --cluster all"
+expect_ok -- "$BIN" analyze -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster all -o "$T/all.json"
+check "AP: SD 7.451219512195122, 18 clusters" -- jq -e \
+    '(.methods.ap.similarity_depth - 7.451219512195122 | fabs) < 1e-12 and .methods.ap.clusters == 18' "$T/all.json"
+check "OPTICS: SD 7.636363636363637, 1 cluster" -- jq -e \
+    '(.methods.optics.similarity_depth - 7.636363636363637 | fabs) < 1e-12 and .methods.optics.clusters == 1' "$T/all.json"
+check "HDBSCAN: SD 7.402061855670103, 3 clusters" -- jq -e \
+    '(.methods.hdbscan.similarity_depth - 7.402061855670103 | fabs) < 1e-12 and .methods.hdbscan.clusters == 3' "$T/all.json"
+check "Louvain and Leiden: several clusters, SD in the golden range" -- jq -e \
+    '[.methods.louvain, .methods.leiden] | all(.clusters > 1 and .similarity_depth > 7 and .similarity_depth < 8.5)' "$T/all.json"
+desc "analyze --cluster all --format latex"
+expect_ok -- "$BIN" analyze -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster all --format latex --name ViT-B
+check "the paper's row: Louvain, OPTICS, AP, HDBSCAN" -- grep -Eq \
+    '^ViT-B & [0-9]\.[0-9]{2} \([0-9]+\) & 7\.64 \(1\) & 7\.45 \(18\) & 7\.40 \(3\) \\\\$' "$T_OUT"
+for m in louvain leiden optics hdbscan cut:18 none; do
+    desc "analyze --cluster $m with a confusion matrix"
+    expect_ok -- "$BIN" analyze -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" -c "$V/vitb_confusion.npy" \
+        --cluster "$m" -o "$T/m.json"
+    check "$m: method recorded and compliance present" -- jq -e \
+        --arg m "${m%%:*}" '.partition.method == $m and .options.cluster == $m and (.compliance.direct.common_edges >= 0)' "$T/m.json"
+done
+desc "analyze --cluster louvain is reproducible for a seed"
+expect_ok -- bash -c "'$BIN' analyze -q -s '$V/vitb_cosine.npy' -l '$V/wnids.txt' --cluster louvain --seed 7 -o '$T/l1.json' && '$BIN' analyze -q -s '$V/vitb_cosine.npy' -l '$V/wnids.txt' --cluster louvain --seed 7 -o '$T/l2.json' && cmp '$T/l1.json' '$T/l2.json'"
+desc "analyze --cluster none: one tree of n - 1 edges"
+expect_ok -- "$BIN" analyze -q -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster none -o "$T/none.json"
+check "99 edges" -- jq -e '(.edges | length) == 99 and .partition.clusters == 1' "$T/none.json"
+desc "analyze --cluster cut:0"
+expect_fail 2 "--cluster 'cut:0'" -- "$BIN" analyze -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster cut:0
+desc "analyze --cluster bogus"
+expect_fail 2 "--cluster 'bogus'" -- "$BIN" analyze -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster bogus
+desc "analyze --resolution 0"
+expect_fail 2 "--resolution '0'" -- "$BIN" analyze -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster louvain --resolution 0
+
+summary
