@@ -27,6 +27,7 @@ static const suite_entry suites[] = {
     {"cluster", simdepth_test_add_cluster},
     {"metrics", simdepth_test_add_metrics},
     {"pipeline", simdepth_test_add_pipeline},
+    {"render", simdepth_test_add_render},
 };
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@ int simdepth_test_add_linkage(void);
 int simdepth_test_add_cluster(void);
 int simdepth_test_add_metrics(void);
 int simdepth_test_add_pipeline(void);
+int simdepth_test_add_render(void);
 
 /* Absolute path of a file under ../shared/data (from $SIMDEPTH_SHARED_DATA,
  * else $SIMDEPTH_TOP_SRCDIR/../shared/data). Returns a static buffer. */

@@ -8,8 +8,8 @@ packages="
   libopenblas-dev libjansson-dev libigraph-dev
   libgraphviz-dev graphviz libcairo2-dev libpango1.0-dev libpng-dev
   libcunit1-dev libzip-dev
-  wordnet-base
-  jq groff-base
+  wordnet-base fonts-dejavu-core
+  jq groff-base libxml2-utils poppler-utils
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -18,6 +18,12 @@ mkdir _build-asan
 cd _build-asan
 ../configure --enable-werror --enable-asan --enable-ubsan
 make -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+# Graphviz 2.42's pango plugin reads freed memory on a second layout in one
+# process, and Graphviz/fontconfig keep caches: suppressed by name only
+# (tests/data/render/README.md); our own code gets no suppression.
+supp=$(cd .. && pwd)/tests/data/render
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:suppressions=$supp/asan.supp \
+LSAN_OPTIONS=suppressions=$supp/lsan.supp:print_suppressions=0 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     make check -j"$jobs" || { cat test-suite.log; exit 1; }
 echo "test-all: all test runs passed"

@@ -23,6 +23,8 @@
 #include "simdepth/metrics.h"
 #include "simdepth/analysis.h"
 #include "simdepth/report.h"
+#include "simdepth/theme.h"
+#include "simdepth/render.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -84,5 +84,6 @@ const char *cli_base_name(const char *path, char *buf, size_t size);
 int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);
+int cli_cmd_render(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const command commands[] = {
      cli_cmd_inspect},
     {"tree", "write the dendrogram of the classes (SciPy linkage matrix or Newick)",
      cli_cmd_tree},
+    {"render", "draw figures: semantic graph, dendrogram, heatmap (SVG, PDF, PNG, DOT)",
+     cli_cmd_render},
 };
 
 static void usage(FILE *f)

@@ -140,8 +140,7 @@ LK_INLINE double sim_at(const void *data, int f32, size_t n, size_t i, size_t j)
     return dget(data, f32, i * n + j);
 }
 
-static simdepth_status sim_bad(simdepth_error *err, simdepth_distance_rule rule, size_t i,
-                               size_t j, double a, double b)
+static simdepth_status sim_bad(simdepth_error *err, size_t i, size_t j, double a, double b)
 {
     if (!isfinite(a) || !isfinite(b)) {
         size_t r = isfinite(a) ? j : i, c = isfinite(a) ? i : j;
@@ -156,7 +155,6 @@ static simdepth_status sim_bad(simdepth_error *err, simdepth_distance_rule rule,
                                     "similarity is not symmetric: S[%zu][%zu] = %.17g but "
                                     "S[%zu][%zu] = %.17g",
                                     i, j, a, j, i, b);
-    (void)rule;
     return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, (long)i + 1, (long)j + 1, -1,
                                 "similarity S[%zu][%zu] = %.17g is above 1, so 1 - S would be "
                                 "a negative distance; use the clamped or max-minus rule",
@@ -183,7 +181,7 @@ LK_INLINE simdepth_status sim_fill(const void *data, int f32, int of32, size_t n
                 for (j = j0; j < bj + B && j < n; j++, k++) {
                     double a = sim_at(data, f32, n, i, j), b = sim_at(data, f32, n, j, i), d;
                     if (!(a == b) || !isfinite(a) || (rule == SIMDEPTH_DISTANCE_ONE_MINUS && a > 1.0))
-                        return sim_bad(err, rule, i, j, a, b);
+                        return sim_bad(err, i, j, a, b);
                     if (rule == SIMDEPTH_DISTANCE_MAX_MINUS) {
                         d = mx - a;
                     } else {

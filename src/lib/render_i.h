@@ -1,0 +1,152 @@
+/* simdepth — private declarations of the rendering module. Not installed.
+ *
+ * render_common.c  public entry point, options, lengths, class names,
+ *                  cluster ancestors, byte buffers, the SVG writer, PNG
+ *                  encoding (libpng: pHYs, tEXt)
+ * render_cairo.c   the canvas (one drawing interface, two backends: SVG
+ *                  text and cairo for PDF/PNG, pango for all text
+ *                  measurement), the dendrogram and the heatmap
+ * render_gv.c      the semantic graph through Graphviz: building the
+ *                  graph, DOT, Graphviz's SVG, and the laid-out drawing
+ *                  (xdot) replayed on the cairo canvas for PDF and PNG
+ * theme.c          themes and colour maps
+ */
+#ifndef SIMDEPTH_RENDER_I_H
+#define SIMDEPTH_RENDER_I_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simdepth/render.h"
+#include "simdepth/theme.h"
+#include "internal.h"
+
+/* ------------------------------------------------------------ byte buffer */
+
+/* A growable byte buffer; an allocation failure sticks in @failed and later
+ * appends do nothing (so callers check once, at the end). */
+typedef struct simdepth_i_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int failed;
+} simdepth_i_buf;
+
+void simdepth_i_buf_append(simdepth_i_buf *b, const void *p, size_t n);
+void simdepth_i_buf_puts(simdepth_i_buf *b, const char *s);
+void simdepth_i_buf_printf(simdepth_i_buf *b, const char *fmt, ...) SIMDEPTH_I_PRINTF(2, 3);
+/* Append @s with &, <, >, " and ' escaped for XML text and attributes;
+ * control characters other than tab and newline are dropped. */
+void simdepth_i_buf_xml(simdepth_i_buf *b, const char *s);
+void simdepth_i_buf_free(simdepth_i_buf *b);
+
+/* ------------------------------------------------------- shared context */
+
+/* What every figure needs; built once by simdepth_render_write(). */
+typedef struct simdepth_i_render {
+    const simdepth_analysis *a;
+    const simdepth_matrix *s;        /* perceived similarity (as analysed) */
+    const simdepth_matrix *conf;     /* confusion matrix or NULL */
+    const simdepth_report_info *info;
+    const simdepth_render_options *opt;
+    const simdepth_theme *theme;
+    size_t n;
+    const char **names;              /* readable name of each class */
+    char software[64];               /* "simdepth 0.1.0" */
+} simdepth_i_render;
+
+/* The readable name of class @i (label's name, WordNet lemma, label key)
+ * with underscores as blanks, malloc'd (NULL when out of memory). */
+char *simdepth_i_class_name(const simdepth_report_info *info, size_t i);
+
+/* The common ancestor of @n classes @members (class indices): the deepest
+ * subsumer of all their taxonomy nodes under @rule, in *node, with
+ * *depth = max_depth + 1. See render_common.c for the definition.
+ * Returns SIMDEPTH_ENOTFOUND without a taxonomy or a common subsumer. */
+simdepth_status simdepth_i_common_ancestor(const simdepth_report_info *info,
+                                           const size_t *members, size_t n,
+                                           size_t *node, int *depth);
+
+/* Format a percentage with two significant digits: "4.1%", "0.14%",
+ * "12%", "0%". */
+void simdepth_i_format_percent(double v, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ canvas */
+
+typedef enum simdepth_i_anchor {
+    SIMDEPTH_I_START = 0,
+    SIMDEPTH_I_MIDDLE = 1,
+    SIMDEPTH_I_END = 2
+} simdepth_i_anchor;
+
+typedef struct simdepth_i_canvas simdepth_i_canvas;
+
+/* Start a drawing @w x @h points for @format (SVG writes text; PDF and PNG
+ * draw with cairo). @title goes into the metadata. */
+simdepth_status simdepth_i_canvas_new(const simdepth_i_render *r, double w, double h,
+                                      const char *title, simdepth_i_canvas **out,
+                                      simdepth_error *err);
+/* Finish the drawing and append the file's bytes to @out. */
+simdepth_status simdepth_i_canvas_finish(simdepth_i_canvas *cv, simdepth_i_buf *out,
+                                         simdepth_error *err);
+void simdepth_i_canvas_free(simdepth_i_canvas *cv);
+
+/* Drawing. Coordinates in points, y down, origin top left. A NULL fill or
+ * stroke is "none". @dash: 0 solid, 1 dashed. */
+void simdepth_i_canvas_rect(simdepth_i_canvas *cv, double x, double y, double w, double h,
+                            const simdepth_rgba *fill, const simdepth_rgba *stroke,
+                            double lw);
+void simdepth_i_canvas_polyline(simdepth_i_canvas *cv, const double *xy, size_t n,
+                                const simdepth_rgba *stroke, double lw, int dash);
+/* A closed polygon (@bezier 0) or a cubic Bézier path (@bezier 1: points
+ * 0, then 3 per segment), filled and/or stroked. */
+void simdepth_i_canvas_path(simdepth_i_canvas *cv, const double *xy, size_t n, int bezier,
+                            int closed, const simdepth_rgba *fill,
+                            const simdepth_rgba *stroke, double lw, int dash);
+void simdepth_i_canvas_ellipse(simdepth_i_canvas *cv, double cx, double cy, double rx,
+                               double ry, const simdepth_rgba *fill,
+                               const simdepth_rgba *stroke, double lw);
+/* Text with its baseline at @y; @vertical 1 turns it 90 degrees
+ * counter-clockwise (reading upwards) around (x, y). */
+void simdepth_i_canvas_text(simdepth_i_canvas *cv, double x, double y, const char *s,
+                            double size, simdepth_i_anchor anchor, int vertical,
+                            simdepth_rgba color, int bold);
+/* Advance width of @s in points. */
+double simdepth_i_canvas_text_width(simdepth_i_canvas *cv, const char *s, double size,
+                                    int bold);
+/* An RGB image of @iw x @ih pixels (3 bytes each, rows top down) drawn
+ * into the rectangle without smoothing. */
+void simdepth_i_canvas_image(simdepth_i_canvas *cv, double x, double y, double w, double h,
+                             const unsigned char *rgb, int iw, int ih);
+/* Group what follows under a tooltip (SVG <title>); no-op for cairo. */
+void simdepth_i_canvas_group_begin(simdepth_i_canvas *cv, const char *id,
+                                   const char *tooltip);
+void simdepth_i_canvas_group_end(simdepth_i_canvas *cv);
+/* @on 1: what follows is hidden (SVG: kept in a display="none" group, so
+ * labels thinned out for legibility stay searchable; cairo: not drawn);
+ * @on 0 ends it. Does not nest. */
+void simdepth_i_canvas_hide(simdepth_i_canvas *cv, int on);
+
+/* --------------------------------------------------------------- outputs */
+
+/* Encode @rgb (@w x @h pixels, @channels 3 or 4, rows top down) as PNG
+ * with a pHYs chunk for @dpi and tEXt chunks Software, Title and Source
+ * (each optional). */
+simdepth_status simdepth_i_png_encode(const unsigned char *pix, int w, int h, int channels,
+                                      double dpi, const char *software, const char *title,
+                                      const char *source, simdepth_i_buf *out,
+                                      simdepth_error *err);
+
+/* Base64 of @n bytes, appended to @out. */
+void simdepth_i_buf_base64(simdepth_i_buf *out, const unsigned char *p, size_t n);
+
+/* -------------------------------------------------------------- figures */
+
+simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_buf *out,
+                                        simdepth_error *err);
+simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r,
+                                             simdepth_i_buf *out, simdepth_error *err);
+simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
+                                          simdepth_error *err);
+
+#endif
