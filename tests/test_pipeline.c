@@ -247,6 +247,74 @@ static void test_true_lcs_is_deeper_or_equal(void)
     simdepth_matrix_free(s);
 }
 
+/* Baselines: the mean LCS depth over all pairs equals the mean of the
+ * golden table's lcs_depth column; the nearest-neighbour depth is
+ * recomputed here from the scaled matrix and the golden table; the
+ * taxonomy's own SD equals the pipeline run on the authors' WordNet WUP
+ * matrix (wordnet_wup.npy) without the reference's tie-breaking noise. */
+static void test_baselines_and_severity(void)
+{
+    simdepth_matrix *s = load(VITB "vitb_cosine.npy"), *c = load(VITB "vitb_confusion.npy");
+    simdepth_matrix *w = load(VITB "wordnet_wup.npy"), *s2 = NULL;
+    simdepth_analysis *a = NULL, *aw = NULL;
+    simdepth_analysis_options opt;
+    simdepth_test_csv t;
+    simdepth_error err;
+    double depth[100][100], sum = 0.0, nn = 0.0, wsum = 0.0, hsum = 0.0;
+    size_t r, i, j;
+
+    CU_ASSERT_FATAL(s != NULL && c != NULL && w != NULL);
+    CU_ASSERT_FATAL(simdepth_test_csv_load(simdepth_test_shared(GOLD "wordnet_pairs.csv"), &t) == 0);
+    CU_ASSERT_FATAL(t.n_rows == 4950);
+    for (r = 0; r < t.n_rows; r++) {
+        i = (size_t)atoi(simdepth_test_csv_get(&t, r, "i"));
+        j = (size_t)atoi(simdepth_test_csv_get(&t, r, "j"));
+        depth[i][j] = depth[j][i] = atoi(simdepth_test_csv_get(&t, r, "lcs_depth"));
+        sum += depth[i][j];
+    }
+    simdepth_test_csv_free(&t);
+    CU_ASSERT_EQUAL_FATAL(simdepth_matrix_convert(s, SIMDEPTH_F32, &s2, &err), SIMDEPTH_OK);
+    CU_ASSERT_EQUAL_FATAL(simdepth_analysis_run(s, c, fx.wn, fx.nodes, NULL, &a, &err), SIMDEPTH_OK);
+    CU_ASSERT_TRUE_FATAL(a->has_baselines && a->has_severity);
+    CU_ASSERT_DOUBLE_EQUAL(a->baselines.all_pairs_depth, sum / 4950.0, 1e-12);
+    /* s was scaled in place by the run: its nearest neighbours are those
+     * of the raw matrix (min-max scaling is monotone). */
+    for (i = 0; i < 100; i++) {
+        size_t best = i == 0 ? 1 : 0;
+        for (j = 0; j < 100; j++)
+            if (j != i && simdepth_matrix_get(s2, i, j) > simdepth_matrix_get(s2, i, best))
+                best = j;
+        nn += depth[i][best];
+    }
+    CU_ASSERT_DOUBLE_EQUAL(a->baselines.nearest_neighbour_depth, nn / 100.0, 1e-12);
+    /* The taxonomy's own SD: the same numbers as the pipeline on the
+     * authors' WUP matrix. The reference table's WordNet_WUP row (9.05,
+     * 14 clusters) differs because the reference adds seeded noise of
+     * +-5e-8 that breaks WUP's many exact ties. */
+    simdepth_analysis_options_init(&opt);
+    opt.baselines = 0;
+    CU_ASSERT_EQUAL_FATAL(simdepth_analysis_run(w, NULL, fx.wn, fx.nodes, &opt, &aw, &err), SIMDEPTH_OK);
+    CU_ASSERT_DOUBLE_EQUAL(a->baselines.taxonomy_sd, aw->perceived.similarity_depth, 1e-12);
+    CU_ASSERT_EQUAL(a->baselines.taxonomy_clusters, aw->perceived.partition->n_clusters);
+    /* Severity: the mean LCA depth of the mistakes, weighted by the rates,
+     * recomputed from the golden depths. */
+    for (i = 0; i < 100; i++)
+        for (j = 0; j < 100; j++)
+            if (i != j && simdepth_matrix_get(c, i, j) > 0) {
+                wsum += simdepth_matrix_get(c, i, j);
+                hsum += simdepth_matrix_get(c, i, j) * depth[i][j];
+            }
+    CU_ASSERT_DOUBLE_EQUAL(a->severity.mean_depth, hsum / wsum, 1e-9);
+    CU_ASSERT_TRUE(a->severity.same_cluster_share > 0.0 && a->severity.same_cluster_share < 1.0);
+    CU_ASSERT_TRUE(a->severity.mean_height > 0.0);
+    simdepth_analysis_free(a);
+    simdepth_analysis_free(aw);
+    simdepth_matrix_free(s);
+    simdepth_matrix_free(s2);
+    simdepth_matrix_free(c);
+    simdepth_matrix_free(w);
+}
+
 static void test_shape_errors(void)
 {
     simdepth_matrix *s = NULL, *c = NULL;
@@ -280,6 +348,7 @@ int simdepth_test_add_pipeline(void)
         CU_add_test(s, "ViT-B perceived + confusion graphs vs reference", test_vitb_with_confusion) == NULL ||
         CU_add_test(s, "ViT-B at initialisation vs reference", test_vitb_init) == NULL ||
         CU_add_test(s, "true LCS rule", test_true_lcs_is_deeper_or_equal) == NULL ||
+        CU_add_test(s, "baselines and mistake severity", test_baselines_and_severity) == NULL ||
         CU_add_test(s, "shape and value errors", test_shape_errors) == NULL)
         return -1;
     return 0;

@@ -47,6 +47,7 @@ typedef struct simdepth_analysis_options {
     size_t cut_k;                    /**< clusters of a dendrogram cut */
     simdepth_linkage_method linkage; /**< linkage of the cut; average */
     simdepth_noise_mode noise;       /**< OPTICS / HDBSCAN noise handling */
+    int baselines;                   /**< 1 (default): compute the baselines */
 } simdepth_analysis_options;
 
 /** Name of a method: "affinity", "louvain", "leiden", "optics", "hdbscan",
@@ -82,6 +83,10 @@ typedef struct simdepth_analysis {
     int has_confusion;
     simdepth_graph_result confusion;    /**< valid if has_confusion */
     simdepth_compliance compliance;     /**< valid if has_confusion */
+    int has_baselines;                  /**< with a taxonomy and opt->baselines */
+    simdepth_baselines baselines;
+    int has_severity;                   /**< with a taxonomy and a confusion matrix */
+    simdepth_severity severity;
 } simdepth_analysis;
 
 /** Run the pipeline: scale @p similarity in place (per @p opt; the caller's
@@ -89,7 +94,11 @@ typedef struct simdepth_analysis {
  *  spanning forest, annotate edges with LCS depth and Wu-Palmer on @p t
  *  (class i is taxonomy node @p nodes[i]) and, when @p confusion is not
  *  NULL, with misclassification rates; then do the same for the confusion
- *  graph (functional similarity) and compute compliance. @p t may be NULL:
+ *  graph (functional similarity) and compute compliance. With a taxonomy,
+ *  also the baselines (the taxonomy's own Wu-Palmer similarity through the
+ *  same scaling, partition and trees; the mean LCS depth over all pairs
+ *  and over nearest neighbours; O(n^2) LCS computations) and, with a
+ *  confusion matrix, the severity of the mistakes. @p t may be NULL:
  *  then no semantic metrics are computed (SD and WUP are NaN).
  *  Values must be finite (checked). O(n^2) memory beyond the inputs.
  *  @return SIMDEPTH_OK, SIMDEPTH_EINVAL (shapes), SIMDEPTH_ENOMEM, or the

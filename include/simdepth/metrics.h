@@ -72,6 +72,69 @@ simdepth_status simdepth_compliance_compute(const simdepth_forest *perceived,
                                             simdepth_compliance *out,
                                             simdepth_error *err);
 
+/** Reference points for an SD value, from the taxonomy alone and from the
+ *  model's nearest neighbours. @since 0.1 */
+typedef struct simdepth_baselines {
+    double all_pairs_depth;         /**< mean LCS depth over all class pairs
+                                         (what a random tree would score) */
+    double nearest_neighbour_depth; /**< mean LCS depth of each class and its
+                                         most similar other class */
+    double taxonomy_sd;             /**< SD of the taxonomy's own Wu-Palmer
+                                         similarity under the same pipeline */
+    double taxonomy_mean_wup;
+    size_t taxonomy_clusters;
+} simdepth_baselines;
+
+/** Mean LCS depth over all n (n - 1) / 2 pairs of @p nodes under @p rule;
+ *  NaN for n < 2. O(n^2) LCS computations. @since 0.1 */
+simdepth_status simdepth_mean_pair_depth(const simdepth_taxonomy *t, const size_t *nodes,
+                                         size_t n, simdepth_lcs_rule rule, double *out,
+                                         simdepth_error *err);
+
+/** Mean LCS depth of every class i and its nearest neighbour: the j != i of
+ *  largest similarity s[i][j], the smaller index on ties. NaN for n < 2.
+ *  @since 0.1 */
+simdepth_status simdepth_nearest_neighbour_depth(const simdepth_matrix *s,
+                                                 const simdepth_taxonomy *t,
+                                                 const size_t *nodes,
+                                                 simdepth_lcs_rule rule, double *out,
+                                                 simdepth_error *err);
+
+/** The taxonomy's own similarity of the classes: Wu-Palmer of every pair
+ *  (class i is "one" for i < j; mirrored), diagonal 1. *out is a new n x n
+ *  float64 matrix. O(n^2) LCS computations. @since 0.1 */
+simdepth_status simdepth_taxonomy_wup_matrix(const simdepth_taxonomy *t, const size_t *nodes,
+                                             size_t n, simdepth_lcs_rule rule,
+                                             simdepth_matrix **out, simdepth_error *err);
+
+/** How bad the model's mistakes are, as hierarchical-classification papers
+ *  report it. Every off-diagonal confusion entry (true i, predicted j) is a
+ *  mistake weighted by its value (counts, or rates when the rows hold
+ *  rates). Its LCA is the LCS of i and j under the rule; its depth is the
+ *  LCS depth (max_depth + 1) and its height the number of hypernym links
+ *  from the true class i up to the LCA. @since 0.1 */
+typedef struct simdepth_severity {
+    size_t n;                  /**< classes */
+    double total;              /**< sum of mistake weights */
+    double mean_height;        /**< weighted mean LCA height; NaN without mistakes */
+    double mean_depth;         /**< weighted mean LCA depth */
+    double same_cluster_share; /**< weight of mistakes inside one perceived cluster */
+    double *class_height;      /**< n: per true class (NaN without mistakes) */
+    double *class_depth;       /**< n */
+} simdepth_severity;
+
+/** Compute @p out (its arrays are malloc'd; release with
+ *  simdepth_severity_clear()). @p p (may be NULL) is the partition whose
+ *  clusters count as "the same cluster". O(n^2) LCS computations.
+ *  @since 0.1 */
+simdepth_status simdepth_severity_compute(const simdepth_matrix *confusion,
+                                          const simdepth_taxonomy *t, const size_t *nodes,
+                                          simdepth_lcs_rule rule, const simdepth_partition *p,
+                                          simdepth_severity *out, simdepth_error *err);
+
+/** Free the arrays of @p s and zero it. Accepts NULL. @since 0.1 */
+void simdepth_severity_clear(simdepth_severity *s);
+
 #ifdef __cplusplus
 }
 #endif

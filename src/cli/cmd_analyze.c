@@ -41,7 +41,8 @@ enum {
     OPT_SEED,
     OPT_RESOLUTION,
     OPT_LINKAGE,
-    OPT_DROP_NOISE
+    OPT_DROP_NOISE,
+    OPT_NO_BASELINES
 };
 
 static void analyze_usage(FILE *f)
@@ -76,6 +77,7 @@ static void analyze_usage(FILE *f)
             "      --resolution X        Louvain/Leiden resolution (default 1)\n"
             "      --linkage METHOD      linkage of cut:K (default average)\n"
             "      --drop-noise          OPTICS/HDBSCAN noise as singletons, not one cluster\n"
+            "      --no-baselines        skip the taxonomy baselines (O(n^2) LCS lookups)\n"
             "      --preference X        affinity propagation preference (default: median)\n"
             "      --damping X           affinity propagation damping (default 0.5)\n"
             "      --max-iter N          (default 200)\n"
@@ -194,6 +196,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         {"resolution", required_argument, NULL, OPT_RESOLUTION},
         {"linkage", required_argument, NULL, OPT_LINKAGE},
         {"drop-noise", no_argument, NULL, OPT_DROP_NOISE},
+        {"no-baselines", no_argument, NULL, OPT_NO_BASELINES},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -289,6 +292,9 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         case OPT_DROP_NOISE:
             o->an.noise = SIMDEPTH_NOISE_SINGLETONS;
             break;
+        case OPT_NO_BASELINES:
+            o->an.baselines = 0;
+            break;
         case 'h':
             analyze_usage(stdout);
             return -1;
@@ -349,6 +355,7 @@ static int run_all_methods(const cli_model *m, const simdepth_analysis_options *
         simdepth_status st;
 
         opt.cluster = table[i].method;
+        opt.baselines = 0;
         st = simdepth_matrix_convert(m->sim, simdepth_matrix_dtype(m->sim), &copy, &err);
         if (st == SIMDEPTH_OK)
             st = simdepth_analysis_run(copy, NULL, m->tax, m->nodes, &opt, &an, &err);

@@ -22,6 +22,7 @@ void simdepth_analysis_options_init(simdepth_analysis_options *opt)
     opt->cut_k = 0;
     opt->linkage = SIMDEPTH_LINKAGE_AVERAGE;
     opt->noise = SIMDEPTH_NOISE_CLUSTER;
+    opt->baselines = 1;
 }
 
 const char *simdepth_cluster_method_name(simdepth_cluster_method m)
@@ -113,6 +114,7 @@ void simdepth_analysis_free(simdepth_analysis *a)
         return;
     graph_result_clear(&a->perceived);
     graph_result_clear(&a->confusion);
+    simdepth_severity_clear(&a->severity);
     free(a);
 }
 
@@ -144,6 +146,45 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
         g->similarity_depth = g->mean_wup = NAN;
     }
     return SIMDEPTH_OK;
+}
+
+/* The reference points of an SD value (see simdepth_baselines). The
+ * taxonomy's own Wu-Palmer similarity goes through the paper's scaling
+ * (min-max, diagonal 1, as the reference code treats its WordNet matrices,
+ * without their noise) and the same partition method. */
+static simdepth_status compute_baselines(const simdepth_matrix *s, const simdepth_taxonomy *t,
+                                         const size_t *nodes,
+                                         const simdepth_analysis_options *opt,
+                                         simdepth_baselines *b, simdepth_error *err)
+{
+    size_t n = simdepth_matrix_rows(s);
+    simdepth_matrix *w = NULL;
+    simdepth_graph_result g;
+    simdepth_status st;
+
+    memset(&g, 0, sizeof g);
+    b->taxonomy_sd = b->taxonomy_mean_wup = NAN;
+    b->taxonomy_clusters = 0;
+    st = simdepth_mean_pair_depth(t, nodes, n, opt->lcs_rule, &b->all_pairs_depth, err);
+    if (st == SIMDEPTH_OK)
+        st = simdepth_nearest_neighbour_depth(s, t, nodes, opt->lcs_rule,
+                                              &b->nearest_neighbour_depth, err);
+    if (st == SIMDEPTH_OK && n >= 2) {
+        st = simdepth_taxonomy_wup_matrix(t, nodes, n, opt->lcs_rule, &w, err);
+        /* A taxonomy in which all classes are equally similar has no
+         * range to scale: its own SD is then undefined, not an error. */
+        if (st == SIMDEPTH_OK && simdepth_similarity_minmax(w, NULL) == SIMDEPTH_OK) {
+            st = analyse_graph(w, t, nodes, opt, NULL, &g, err);
+            if (st == SIMDEPTH_OK) {
+                b->taxonomy_sd = g.similarity_depth;
+                b->taxonomy_mean_wup = g.mean_wup;
+                b->taxonomy_clusters = g.partition->n_clusters;
+            }
+        }
+    }
+    graph_result_clear(&g);
+    simdepth_matrix_free(w);
+    return st;
 }
 
 simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
@@ -196,6 +237,12 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
     st = analyse_graph(similarity, t, nodes, opt, confusion, &a->perceived, err);
     if (st != SIMDEPTH_OK)
         goto out;
+    if (t != NULL && opt->baselines) {
+        st = compute_baselines(similarity, t, nodes, opt, &a->baselines, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        a->has_baselines = 1;
+    }
     if (confusion != NULL) {
         a->has_confusion = 1;
         st = simdepth_similarity_functional(confusion, &functional, err);
@@ -209,6 +256,13 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
                                          &a->compliance, err);
         if (st != SIMDEPTH_OK)
             goto out;
+        if (t != NULL) {
+            st = simdepth_severity_compute(confusion, t, nodes, opt->lcs_rule,
+                                           a->perceived.partition, &a->severity, err);
+            if (st != SIMDEPTH_OK)
+                goto out;
+            a->has_severity = 1;
+        }
     }
     *out = a;
     a = NULL;

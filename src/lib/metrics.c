@@ -173,3 +173,143 @@ out:
     free(cover_f);
     return st;
 }
+
+simdepth_status simdepth_mean_pair_depth(const simdepth_taxonomy *t, const size_t *nodes,
+                                         size_t n, simdepth_lcs_rule rule, double *out,
+                                         simdepth_error *err)
+{
+    size_t i, j;
+    double sum = 0.0;
+    simdepth_lcs l;
+    simdepth_status st;
+
+    if (n < 2) {
+        *out = NAN;
+        return SIMDEPTH_OK;
+    }
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++) {
+            st = simdepth_taxonomy_lcs(t, nodes[i], nodes[j], rule, &l, err);
+            if (st != SIMDEPTH_OK)
+                return st;
+            sum += l.depth;
+        }
+    *out = sum / ((double)n * (double)(n - 1) / 2.0);
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_nearest_neighbour_depth(const simdepth_matrix *s,
+                                                 const simdepth_taxonomy *t,
+                                                 const size_t *nodes,
+                                                 simdepth_lcs_rule rule, double *out,
+                                                 simdepth_error *err)
+{
+    size_t i, j, n = simdepth_matrix_rows(s);
+    double sum = 0.0;
+    simdepth_lcs l;
+    simdepth_status st;
+
+    if (n < 2) {
+        *out = NAN;
+        return SIMDEPTH_OK;
+    }
+    for (i = 0; i < n; i++) {
+        size_t best = i == 0 ? 1 : 0;
+        for (j = 0; j < n; j++)
+            if (j != i && simdepth_matrix_get(s, i, j) > simdepth_matrix_get(s, i, best))
+                best = j;
+        st = simdepth_taxonomy_lcs(t, nodes[i], nodes[best], rule, &l, err);
+        if (st != SIMDEPTH_OK)
+            return st;
+        sum += l.depth;
+    }
+    *out = sum / (double)n;
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_taxonomy_wup_matrix(const simdepth_taxonomy *t, const size_t *nodes,
+                                             size_t n, simdepth_lcs_rule rule,
+                                             simdepth_matrix **out, simdepth_error *err)
+{
+    simdepth_matrix *m = NULL;
+    simdepth_status st;
+    size_t i, j;
+    double *d;
+    simdepth_lcs l;
+
+    st = simdepth_matrix_new(n, n, SIMDEPTH_F64, &m, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    d = simdepth_matrix_data(m);
+    for (i = 0; i < n; i++) {
+        d[i * n + i] = 1.0;
+        for (j = i + 1; j < n; j++) {
+            st = simdepth_taxonomy_lcs(t, nodes[i], nodes[j], rule, &l, err);
+            if (st != SIMDEPTH_OK) {
+                simdepth_matrix_free(m);
+                return st;
+            }
+            d[i * n + j] = d[j * n + i] = l.wup;
+        }
+    }
+    *out = m;
+    return SIMDEPTH_OK;
+}
+
+void simdepth_severity_clear(simdepth_severity *s)
+{
+    if (s == NULL)
+        return;
+    free(s->class_height);
+    free(s->class_depth);
+    memset(s, 0, sizeof *s);
+}
+
+simdepth_status simdepth_severity_compute(const simdepth_matrix *confusion,
+                                          const simdepth_taxonomy *t, const size_t *nodes,
+                                          simdepth_lcs_rule rule, const simdepth_partition *p,
+                                          simdepth_severity *out, simdepth_error *err)
+{
+    size_t i, j, n = simdepth_matrix_rows(confusion);
+    simdepth_severity s;
+    double wh = 0.0, wd = 0.0, same = 0.0;
+    simdepth_lcs l;
+    simdepth_status st;
+
+    memset(&s, 0, sizeof s);
+    s.n = n;
+    s.class_height = simdepth_i_malloc_array(n, sizeof *s.class_height);
+    s.class_depth = simdepth_i_malloc_array(n, sizeof *s.class_depth);
+    if (s.class_height == NULL || s.class_depth == NULL) {
+        simdepth_severity_clear(&s);
+        return simdepth_i_enomem(err, "mistake severity");
+    }
+    for (i = 0; i < n; i++) {
+        double rw = 0.0, rh = 0.0, rd = 0.0;
+        for (j = 0; j < n; j++) {
+            double w = simdepth_matrix_get(confusion, i, j);
+            if (j == i || !(w > 0.0))
+                continue;
+            st = simdepth_taxonomy_lcs(t, nodes[i], nodes[j], rule, &l, err);
+            if (st != SIMDEPTH_OK) {
+                simdepth_severity_clear(&s);
+                return st;
+            }
+            rw += w;
+            rh += w * l.len_a;
+            rd += w * l.depth;
+            if (p != NULL && p->labels[i] == p->labels[j])
+                same += w;
+        }
+        s.class_height[i] = rw > 0.0 ? rh / rw : NAN;
+        s.class_depth[i] = rw > 0.0 ? rd / rw : NAN;
+        s.total += rw;
+        wh += rh;
+        wd += rd;
+    }
+    s.mean_height = s.total > 0.0 ? wh / s.total : NAN;
+    s.mean_depth = s.total > 0.0 ? wd / s.total : NAN;
+    s.same_cluster_share = s.total > 0.0 && p != NULL ? same / s.total : NAN;
+    *out = s;
+    return SIMDEPTH_OK;
+}

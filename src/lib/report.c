@@ -174,6 +174,32 @@ static simdepth_status write_json(FILE *f, const simdepth_analysis *a,
     jset(root, "similarity_depth", jreal(a->perceived.similarity_depth), &bad);
     jset(root, "mean_wup", jreal(a->perceived.mean_wup), &bad);
     jset(root, "edges", edges_json(&a->perceived, info, with_errors, &bad), &bad);
+    if (a->has_baselines) {
+        json_t *b = json_object(), *tx = json_object();
+        jset(b, "all_pairs_depth", jreal(a->baselines.all_pairs_depth), &bad);
+        jset(b, "nearest_neighbour_depth", jreal(a->baselines.nearest_neighbour_depth), &bad);
+        jset(tx, "similarity_depth", jreal(a->baselines.taxonomy_sd), &bad);
+        jset(tx, "mean_wup", jreal(a->baselines.taxonomy_mean_wup), &bad);
+        jset(tx, "clusters", json_integer((json_int_t)a->baselines.taxonomy_clusters), &bad);
+        jset(b, "taxonomy", tx, &bad);
+        jset(root, "baselines", b, &bad);
+    }
+    if (a->has_severity) {
+        json_t *sv = json_object(), *pc = json_array();
+        jset(sv, "mean_lca_height", jreal(a->severity.mean_height), &bad);
+        jset(sv, "mean_lca_depth", jreal(a->severity.mean_depth), &bad);
+        jset(sv, "same_cluster_share", jreal(a->severity.same_cluster_share), &bad);
+        for (i = 0; i < a->severity.n; i++) {
+            json_t *c = json_object();
+            jset(c, "index", json_integer((json_int_t)i), &bad);
+            jset(c, "label", json_string(simdepth_labels_key(info->labels, i)), &bad);
+            jset(c, "lca_height", jreal(a->severity.class_height[i]), &bad);
+            jset(c, "lca_depth", jreal(a->severity.class_depth[i]), &bad);
+            jpush(pc, c, &bad);
+        }
+        jset(sv, "per_class", pc, &bad);
+        jset(root, "severity", sv, &bad);
+    }
     if (info->methods != NULL) {
         json_t *methods = json_object();
         for (i = 0; i < info->n_methods; i++) {
@@ -302,6 +328,16 @@ static simdepth_status write_text(FILE *f, const simdepth_analysis *a,
     }
     text_graph(f, "Perceived similarity graph (class templates)", &a->perceived,
                info, a->has_confusion);
+    if (a->has_baselines) {
+        const simdepth_baselines *b = &a->baselines;
+        fprintf(f, "\nBaselines (where the SD above stands)\n");
+        fprintf(f, "  mean LCS depth over all class pairs (chance):       %.4f\n",
+                b->all_pairs_depth);
+        fprintf(f, "  mean LCS depth of each class and its most similar:  %.4f\n",
+                b->nearest_neighbour_depth);
+        fprintf(f, "  SD of the taxonomy's own Wu-Palmer similarity:      %.4f (%zu clusters)\n",
+                b->taxonomy_sd, b->taxonomy_clusters);
+    }
     if (a->has_confusion) {
         const simdepth_compliance *c = &a->compliance;
         fputc('\n', f);
@@ -314,6 +350,12 @@ static simdepth_status write_text(FILE *f, const simdepth_analysis *a,
         fprintf(f, "  extended: %.4f of perceived edges fall inside a confusion cluster, "
                    "%.4f of confusion edges inside a perceived cluster\n",
                 c->extended_perceived_in_confusion, c->extended_confusion_explained);
+        if (a->has_severity)
+            fprintf(f, "\nMistake severity (weighted by the confusion values)\n"
+                       "  mean LCA height %.4f, mean LCA depth %.4f; %.1f%% of mistakes stay "
+                       "inside a perceived cluster\n",
+                    a->severity.mean_height, a->severity.mean_depth,
+                    100.0 * a->severity.same_cluster_share);
     }
     return SIMDEPTH_OK;
 }
