@@ -836,10 +836,17 @@ static simdepth_rgba node_colour(const simdepth_i_render *r, const tree *t, size
 {
     if (t->cl[node] == MIXED)
         return simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_MUTED);
-    return simdepth_theme_categorical(r->theme, t->colour[node < t->n ? node : t->order[(size_t)t->pos[node]]]);
+    while (node >= t->n)
+        node = (size_t)simdepth_matrix_get(t->Z, node - t->n, 0);
+    return simdepth_theme_categorical(r->theme, t->colour[node]);
 }
 
-/* Draw the links of @t: each merge as a U from its two children. */
+/* Draw the links of @t: each merge as a U from its two children. Each
+ * leg is the branch of its child, coloured by the child's cluster when all
+ * leaves under it share one (so a leaf's own branch always shows its
+ * cluster, also where it joins the rest of its cluster only higher up);
+ * the crossbar is the merge, coloured by cluster only when both sides
+ * belong to the same cluster, grey otherwise. */
 static void tree_draw(simdepth_i_canvas *cv, const simdepth_i_render *r, const tree *t,
                       const tree_geom *g, double lw)
 {
@@ -849,25 +856,20 @@ static void tree_draw(simdepth_i_canvas *cv, const simdepth_i_render *r, const t
         size_t a = (size_t)simdepth_matrix_get(t->Z, k, 0);
         size_t b = (size_t)simdepth_matrix_get(t->Z, k, 1);
         size_t node = n + k;
-        double xy[8];
-        simdepth_rgba c;
+        double xy[4];
+        simdepth_rgba ca = node_colour(r, t, a), cb = node_colour(r, t, b),
+                      cm = node_colour(r, t, node);
 
-        /* A pure node: colour of any of its leaves (all share the cluster). */
-        if (t->cl[node] == MIXED) {
-            c = simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_MUTED);
-        } else {
-            size_t leaf = a;
-            while (leaf >= n)
-                leaf = (size_t)simdepth_matrix_get(t->Z, leaf - n, 0);
-            c = simdepth_theme_categorical(r->theme, t->colour[leaf]);
-        }
         tree_xy(g, t, t->pos[a], t->height[a], &xy[0], &xy[1]);
         tree_xy(g, t, t->pos[a], t->height[node], &xy[2], &xy[3]);
-        tree_xy(g, t, t->pos[b], t->height[node], &xy[4], &xy[5]);
-        tree_xy(g, t, t->pos[b], t->height[b], &xy[6], &xy[7]);
-        simdepth_i_canvas_polyline(cv, xy, 4, &c, lw, 0);
+        simdepth_i_canvas_polyline(cv, xy, 2, &ca, lw, 0);
+        tree_xy(g, t, t->pos[b], t->height[b], &xy[0], &xy[1]);
+        tree_xy(g, t, t->pos[b], t->height[node], &xy[2], &xy[3]);
+        simdepth_i_canvas_polyline(cv, xy, 2, &cb, lw, 0);
+        tree_xy(g, t, t->pos[a], t->height[node], &xy[0], &xy[1]);
+        tree_xy(g, t, t->pos[b], t->height[node], &xy[2], &xy[3]);
+        simdepth_i_canvas_polyline(cv, xy, 2, &cm, lw, 0);
     }
-    (void)node_colour;
 }
 
 /* The leaves under @node (into @out, returns the count). */
@@ -1346,6 +1348,35 @@ static void cluster_boxes(simdepth_i_canvas *cv, const simdepth_i_render *r, con
     }
 }
 
+/* How many clusters of 2+ members are not one run of the leaf order (so
+ * that cluster_boxes draws them in pieces, or not at all for lone leaves);
+ * SIZE_MAX when out of memory. */
+static size_t clusters_split(const tree *t)
+{
+    size_t n = t->n, i, k, split = 0;
+    size_t *members = simdepth_i_calloc(t->n_clusters + 1, sizeof *members);
+    size_t *runs = simdepth_i_calloc(t->n_clusters + 1, sizeof *runs);
+
+    if (members == NULL || runs == NULL) {
+        free(members);
+        free(runs);
+        return SIZE_MAX;
+    }
+    for (i = 0; i < n; i++) {
+        size_t c = t->colour[t->order[i]];
+        if (c > t->n_clusters)
+            continue;
+        members[c]++;
+        if (i == 0 || t->label[t->order[i - 1]] != t->label[t->order[i]])
+            runs[c]++;
+    }
+    for (k = 0; k <= t->n_clusters; k++)
+        split += members[k] >= 2 && runs[k] > 1;
+    free(members);
+    free(runs);
+    return split;
+}
+
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err)
 {
@@ -1360,6 +1391,7 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     double W, H, margin = 6.0, M, D, L = 0, CB, gap = 6.0, pitch, fsize, titles, x0, y0;
     double *rowsum = NULL, minv = INFINITY, maxv = -INFINITY, maxconf = 0.0;
     int raster = opt->raster < 0 ? n > 64 : opt->raster;
+    size_t split = 0;
     scale ss, cs;
     simdepth_rgba fg = simdepth_theme_color_get(th, SIMDEPTH_THEME_FOREGROUND);
     simdepth_rgba muted = simdepth_theme_color_get(th, SIMDEPTH_THEME_MUTED);
@@ -1450,8 +1482,12 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     }
     D = 0.18 * M;
     pitch = M / n;
+    split = clusters_split(&t);
+    if (split == SIZE_MAX)
+        split = 0;
     H = opt->height > 0 ? opt->height
-                        : margin + titles + M + 3.0 + L + base * (r->conf ? 2.6 : 1.6) + margin;
+                        : margin + titles + M + 3.0 + L + base * (r->conf ? 2.6 : 1.6) +
+                              (split > 0 ? base : 0.0) + margin;
 
     snprintf(title, sizeof title, "Similarity heatmap of %zu classes%s", n,
              r->conf ? " with the confusion matrix" : "");
@@ -1536,9 +1572,19 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
             colour_bar(cv, r, &cs, bx, y0 + M * 0.55 + base, base * 0.9, bh, "error rate",
                        base * 0.85, 1);
     }
-    snprintf(buf, sizeof buf, "boxes: clusters (%s); order: %s linkage, optimal leaf order%s%s",
-             t.how, linkage_label(opt->linkage), stride > 1 ? "; every " : "",
-             stride > 1 ? "" : "");
+    /* The boxes are runs of one cluster along the leaf order: when a
+     * cluster is split by that order, a line of its own says so. */
+    if (split > 0) {
+        snprintf(buf, sizeof buf,
+                 "boxes: runs of one cluster in leaf order; %zu of the clusters are split by "
+                 "the order into several boxes (a lone leaf gets none)",
+                 split);
+        simdepth_i_canvas_text(cv, margin, H - margin - (r->conf ? 2 * base : base), buf,
+                               base * 0.8, SIMDEPTH_I_START, 0, muted, 0);
+    }
+    snprintf(buf, sizeof buf, "%s (%s); order: %s linkage, optimal leaf order%s",
+             split > 0 ? "clusters" : "boxes: clusters", t.how, linkage_label(opt->linkage),
+             stride > 1 ? "; every " : "");
     if (stride > 1) {
         char more[64];
         snprintf(more, sizeof more, "%zu%s label shown", stride,

@@ -346,7 +346,7 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
     /* colour bar */
     snprintf(lo, sizeof lo, "%.2f", m->wmin);
     snprintf(hi, sizeof hi, "%.2f", m->wmax);
-    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"0\" "
+    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"0\" "
                              "CELLSPACING=\"0\" CELLPADDING=\"0\"><TR><TD>%s&#160;</TD>",
                           lo);
     for (i = 0; i < steps; i++) {
@@ -356,29 +356,42 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
                               simdepth_rgba_format(edge_colour(m, s), hex), (int)ceil(fs * 0.5),
                               (int)ceil(fs));
     }
-    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\">"
+    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">"
                              "edge colour: perceived similarity (spanning-tree edges)</TD></TR>",
                           hi);
-    if (r->info->tax != NULL)
-        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">13</TD><TD ALIGN=\"LEFT\">edge label: "
-                               "depth of the two classes' lowest common WordNet ancestor</TD></TR>");
-    if (cluster_title == NULL && r->info->tax != NULL)
-        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">box</TD><TD ALIGN=\"LEFT\">cluster "
-                               "(affinity propagation), titled with its members' common "
-                               "WordNet ancestor &#183; its depth</TD></TR>");
+    {
+        /* the edge label, as drawn (see graph_build) */
+        int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT;
+        if (r->info->tax != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP)
+            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">13</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">edge "
+                                   "label: depth of the two classes' lowest common WordNet "
+                                   "ancestor</TD></TR>");
+        if (rates)
+            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1% &#8593;1.3%</TD>"
+                                   "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">&#8595; share of the upper class's test "
+                                   "images predicted as the lower class,<BR ALIGN=\"LEFT\"/>"
+                                   "&#8593; of the lower class's predicted as the upper</TD></TR>");
+        if (cluster_title == NULL && r->info->tax != NULL)
+            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">box</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">cluster "
+                                   "(affinity propagation), titled with its members' "
+                                   "common<BR ALIGN=\"LEFT\"/>WordNet ancestor &#183; its "
+                                   "depth</TD></TR>");
+        if (!rates && r->conf != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP) {
+            simdepth_i_format_percent(0.041, t1, sizeof t1);
+            simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">near a "
+                                     "class: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
+                                     "as the class at the edge's other end</TD></TR>",
+                                  t1);
+        }
+    }
     if (r->conf != NULL) {
-        simdepth_i_format_percent(0.041, t1, sizeof t1);
-        simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\">near a class: "
-                                 "share of its test images predicted as the class at the "
-                                 "edge's other end</TD></TR>",
-                              t1);
-        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">width</TD><TD ALIGN=\"LEFT\">grows with "
+        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">width</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">grows with "
                                "the misclassification rates both ways</TD></TR>");
         if (m->n_dashed_all > 0) {
             simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\"><FONT COLOR=\"%s\">&#8211; &#8211; "
-                                     "&#8211;</FONT></TD><TD ALIGN=\"LEFT\">confusion-graph edge "
-                                     "missing from the perceived graph: errors not explained by "
-                                     "similarity",
+                                     "&#8211;</FONT></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">confusion-graph edge "
+                                     "missing from the perceived graph:<BR ALIGN=\"LEFT\"/>errors "
+                                     "not explained by similarity (rates in the tooltip)",
                                   simdepth_rgba_format(err_c, hex));
             if (m->n_edges > 0 && r->opt->top_errors > 0 &&
                 m->n_dashed_all > r->opt->top_errors)
@@ -630,8 +643,8 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
     GSET(g, sy.g[GA_ID], "graph");
     switch (m->engine) {
     case SIMDEPTH_LAYOUT_DOT:
-        GSET(g, sy.g[GA_NODESEP], "0.25");
-        GSET(g, sy.g[GA_RANKSEP], "0.5");
+        GSET(g, sy.g[GA_NODESEP], "0.35");
+        GSET(g, sy.g[GA_RANKSEP], "0.3");
         break;
     case SIMDEPTH_LAYOUT_NEATO:
     case SIMDEPTH_LAYOUT_FDP:
@@ -753,7 +766,7 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
     for (k = 0; k < m->n_edges; k++) {
         const gv_edge_rec *e = &m->edges[k];
         Agedge_t *ed = gv_edge(g, nodes[e->a], nodes[e->b]);
-        char tip[1000], pa[32], pb[32], lab[32];
+        char tip[1000], pa[32], pb[32], lab[96];
         if (ed == NULL) {
             bad = 1;
             goto out;
@@ -770,15 +783,56 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
             GSET(ed, sy.e[EA_CONSTRAINT], "false");
             GSET(ed, sy.e[EA_WEIGHT], "0");
         }
-        if (info->tax != NULL && !e->dashed && !big) {
-            snprintf(lab, sizeof lab, "%d", e->lcs_depth);
-            GSET(ed, sy.e[EA_LABEL], lab);
-        }
         simdepth_i_format_percent(e->eab, pa, sizeof pa);
         simdepth_i_format_percent(e->eba, pb, sizeof pb);
-        if (r->conf != NULL && !big && !e->dashed) {
-            GSET(ed, sy.e[EA_TAILLABEL], pa);
-            GSET(ed, sy.e[EA_HEADLABEL], pb);
+        if (!e->dashed && !big) {
+            /* dot: one label per edge, placed by dot itself (a virtual
+             * node, so labels never overlap each other, nodes or edges):
+             * the LCS depth over the two rates. A tree edge runs from
+             * tail (upper rank) to head (lower rank), so the rates are
+             * given as down (upper class predicted as lower) and up.
+             * Other engines have no ranks: rates at the edge's ends. */
+            int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT;
+            lab[0] = '\0';
+            if (info->tax != NULL)
+                snprintf(lab, sizeof lab, "%d%s", e->lcs_depth, rates ? "\n" : "");
+            if (rates) {
+                size_t ll = strlen(lab);
+                snprintf(lab + ll, sizeof lab - ll, "\xe2\x86\x93%s \xe2\x86\x91%s", pa, pb);
+            }
+            if (lab[0] != '\0') {
+                /* on a patch of the box's fill, so that an edge crossing
+                 * it cannot hide it */
+                int same = p->labels[e->a] >= 0 && p->labels[e->a] == p->labels[e->b] &&
+                           count[p->labels[e->a]] >= 2 && r->opt->cluster < 0;
+                char *nl = strchr(lab, '\n');
+                simdepth_i_buf_free(&b);
+                simdepth_i_buf_printf(
+                    &b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
+                        "CELLPADDING=\"0\"><TR><TD BGCOLOR=\"%s\">",
+                    simdepth_rgba_format(
+                        simdepth_theme_color_get(th, same ? SIMDEPTH_THEME_CLUSTER_FILL
+                                                          : SIMDEPTH_THEME_BACKGROUND),
+                        hex));
+                if (nl != NULL) {
+                    *nl = '\0';
+                    html_text(&b, lab);
+                    simdepth_i_buf_puts(&b, "<BR/>");
+                    html_text(&b, nl + 1);
+                } else {
+                    html_text(&b, lab);
+                }
+                simdepth_i_buf_puts(&b, "</TD></TR></TABLE>");
+                if (b.failed) {
+                    bad = 1;
+                    goto out;
+                }
+                bad |= gv_set(ed, sy.e[EA_LABEL], b.data, 1) != 0;
+            }
+            if (r->conf != NULL && !rates) {
+                GSET(ed, sy.e[EA_TAILLABEL], pa);
+                GSET(ed, sy.e[EA_HEADLABEL], pb);
+            }
         }
         {
             int len = snprintf(tip, sizeof tip, "%s \xe2\x80\x94 %s\n%s similarity %.3f",
@@ -1222,8 +1276,10 @@ static simdepth_status play(const simdepth_i_render *r, GVC_t *gvc, Agraph_t *g,
                             simdepth_i_buf *out, simdepth_error *err)
 {
     static const char *const gattrs[] = {"_draw_", "_ldraw_", NULL};
-    static const char *const eattrs[] = {"_draw_", "_ldraw_", "_hdraw_", "_tdraw_",
-                                         "_hldraw_", "_tldraw_", NULL};
+    /* edges first, then every edge label over all edges (the labels have
+     * a background, so a crossing dashed edge cannot hide one) */
+    static const char *const eattrs[] = {"_draw_", "_hdraw_", "_tdraw_", NULL};
+    static const char *const elattrs[] = {"_ldraw_", "_hldraw_", "_tldraw_", NULL};
     static const char *const nattrs[] = {"_draw_", "_ldraw_", NULL};
     player pl;
     double llx, lly, urx, ury, W, H;
@@ -1260,6 +1316,10 @@ static simdepth_status play(const simdepth_i_render *r, GVC_t *gvc, Agraph_t *g,
     for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
         for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e))
             if (play_obj(&pl, e, eattrs) != 0)
+                goto fail;
+    for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
+        for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e))
+            if (play_obj(&pl, e, elattrs) != 0)
                 goto fail;
     for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
         if (play_obj(&pl, nd, nattrs) != 0)
