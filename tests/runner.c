@@ -28,6 +28,8 @@ static const suite_entry suites[] = {
     {"metrics", simdepth_test_add_metrics},
     {"pipeline", simdepth_test_add_pipeline},
     {"render", simdepth_test_add_render},
+    {"wnmap", simdepth_test_add_wnmap},
+    {"custom_taxonomy", simdepth_test_add_custom_taxonomy},
 };
 
 int main(int argc, char **argv)

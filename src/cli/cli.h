@@ -49,6 +49,7 @@ typedef struct cli_model_args {
     const char *labels;
     const char *confusion;    /* may be NULL */
     const char *wordnet_dir;  /* may be NULL */
+    const char *taxonomy;     /* a custom taxonomy file, or NULL: WordNet */
     int quiet;
 } cli_model_args;
 
@@ -85,5 +86,7 @@ int cli_cmd_analyze(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);
 int cli_cmd_render(int argc, char **argv);
+int cli_cmd_labels(int argc, char **argv);
+int cli_cmd_semsim(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ typedef struct analyze_opts {
     const char *labels;
     const char *confusion;
     const char *wordnet_dir;
+    const char *taxonomy;
     const char *output;
     const char *name;
     int quiet;
@@ -42,7 +43,8 @@ enum {
     OPT_RESOLUTION,
     OPT_LINKAGE,
     OPT_DROP_NOISE,
-    OPT_NO_BASELINES
+    OPT_NO_BASELINES,
+    OPT_TAXONOMY
 };
 
 static void analyze_usage(FILE *f)
@@ -67,6 +69,8 @@ static void analyze_usage(FILE *f)
             "Method:\n"
             "      --scaling minmax|none scaling of the similarity (default minmax, as the paper)\n"
             "      --lcs reference|true  LCS rule (default reference: NLTK use_min_depth=True)\n"
+            "      --taxonomy FILE       a custom taxonomy instead of WordNet: child<TAB>parent\n"
+            "                            lines or Newick (see simdepth-analyze(1))\n"
             "      --wordnet-dir DIR     WordNet 3.0 database (default $WNSEARCHDIR or\n"
             "                            /usr/share/wordnet)\n"
             "      --cluster METHOD      ap (affinity propagation, default), louvain, leiden,\n"
@@ -197,6 +201,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         {"linkage", required_argument, NULL, OPT_LINKAGE},
         {"drop-noise", no_argument, NULL, OPT_DROP_NOISE},
         {"no-baselines", no_argument, NULL, OPT_NO_BASELINES},
+        {"taxonomy", required_argument, NULL, OPT_TAXONOMY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -216,6 +221,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = 1; break;
         case OPT_WORDNET_DIR: o->wordnet_dir = optarg; break;
+        case OPT_TAXONOMY: o->taxonomy = optarg; break;
         case OPT_NAME: o->name = optarg; break;
         case OPT_SCALING:
             if (strcmp(optarg, "minmax") == 0)
@@ -313,6 +319,8 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
                                             : "missing input: give --weights FILE or --similarity FILE");
     if (o->labels == NULL)
         return usage_error("%s", "missing --labels FILE");
+    if (o->taxonomy != NULL && o->wordnet_dir != NULL)
+        return usage_error("%s", "give either --taxonomy or --wordnet-dir, not both");
     if (o->output != NULL && o->output[0] == '\0')
         return usage_error("%s", "--output needs a file name ('-' for standard output)");
     if (o->format < 0) {
@@ -394,6 +402,7 @@ int cli_cmd_analyze(int argc, char **argv)
     args.labels = o.labels;
     args.confusion = o.confusion;
     args.wordnet_dir = o.wordnet_dir;
+    args.taxonomy = o.taxonomy;
     args.quiet = o.quiet;
     rc = cli_model_load(&args, &m);
     if (rc != CLI_EXIT_OK)

@@ -218,6 +218,25 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
             goto fail;
         }
     }
+    m->nodes = calloc(n, sizeof *m->nodes);
+    if (m->nodes == NULL) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_RUNTIME;
+        goto fail;
+    }
+    if (a->taxonomy != NULL) {
+        if (simdepth_taxonomy_read(a->taxonomy, &m->tax, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, a->taxonomy);
+            goto fail;
+        }
+        snprintf(m->taxdesc, sizeof m->taxdesc, "custom taxonomy (%s)", a->taxonomy);
+        if (simdepth_taxonomy_resolve_labels(m->tax, m->labels, a->labels, m->nodes, &err) !=
+            SIMDEPTH_OK) {
+            rc = cli_report_error(&err, a->labels);
+            goto fail;
+        }
+        return CLI_EXIT_OK;
+    }
     m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
     if (m->wndir == NULL || m->wndir[0] == '\0')
         m->wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
@@ -226,12 +245,6 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         goto fail;
     }
     snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
-    m->nodes = calloc(n, sizeof *m->nodes);
-    if (m->nodes == NULL) {
-        cli_errorf("out of memory");
-        rc = CLI_EXIT_RUNTIME;
-        goto fail;
-    }
     rc = resolve_labels(m->labels, a->labels, m->tax, m->nodes);
     if (rc != CLI_EXIT_OK)
         goto fail;

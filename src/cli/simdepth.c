@@ -21,6 +21,10 @@ static const command commands[] = {
      cli_cmd_tree},
     {"render", "draw figures: semantic graph, dendrogram, heatmap (SVG, PDF, PNG, DOT)",
      cli_cmd_render},
+    {"labels", "map class names to WordNet noun synsets and write a labels file",
+     cli_cmd_labels},
+    {"semsim", "write a semantic similarity matrix (NLTK path, Wu-Palmer, Leacock-Chodorow)",
+     cli_cmd_semsim},
 };
 
 static void usage(FILE *f)

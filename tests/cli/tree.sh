@@ -101,4 +101,24 @@ expect_fail 2 "--cluster 'bogus'" -- "$BIN" analyze -s "$V/vitb_cosine.npy" -l "
 desc "analyze --resolution 0"
 expect_fail 2 "--resolution '0'" -- "$BIN" analyze -s "$V/vitb_cosine.npy" -l "$V/wnids.txt" --cluster louvain --resolution 0
 
+# ---- analyze --taxonomy: a custom taxonomy instead of WordNet (CIFAR-100)
+CIFAR=$SRC/samples/cifar100/taxonomy.tsv
+printf '%s\n' beaver dolphin otter seal whale bee beetle butterfly caterpillar cockroach > "$T/c10.txt"
+# Ten templates: five aquatic mammals near one direction, five insects near another.
+{
+    for k in 0 1 2 3 4; do echo "1,0.$k,0,0.1"; done
+    for k in 0 1 2 3 4; do echo "0,0.1,1,0.$k"; done
+} > "$T/c10.csv"
+desc "analyze --taxonomy samples/cifar100/taxonomy.tsv"
+expect_ok -- "$BIN" analyze -q -w "$T/c10.csv" -l "$T/c10.txt" --taxonomy "$CIFAR" -o "$T/cifar.json"
+check "two clusters of superclass siblings: every edge's LCS is a superclass (depth 2)" -- jq -e \
+    '.partition.clusters == 2 and (.edges | all(.lcs_depth == 2)) and .similarity_depth == 2' "$T/cifar.json"
+check "the taxonomy is named in the report" -- jq -e '.inputs.taxonomy | test("custom taxonomy")' "$T/cifar.json"
+desc "analyze --taxonomy with a label the taxonomy lacks"
+printf 'beaver\ndolphin\nunicorn\n' > "$T/c3.txt"
+printf '1,0\n0.9,0.1\n0,1\n' > "$T/c3.csv"
+expect_fail 2 "unicorn" -- "$BIN" analyze -w "$T/c3.csv" -l "$T/c3.txt" --taxonomy "$CIFAR"
+desc "analyze --taxonomy and --wordnet-dir together"
+expect_fail 2 "not both" -- "$BIN" analyze -w "$T/c3.csv" -l "$T/c3.txt" --taxonomy "$CIFAR" --wordnet-dir /usr/share/wordnet
+
 summary
