@@ -22,6 +22,22 @@ void cli_errorf(const char *fmt, ...)
 #endif
     ;
 
+/* A usage error of subcommand @cmd: "CMD: MESSAGE (see 'simdepth CMD
+ * --help')" on stderr; returns CLI_EXIT_INPUT. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Option values: a finite number; a positive int. 0 on success, -1 if the
+ * whole string is not one. */
+int cli_parse_double(const char *s, double *v);
+int cli_parse_int(const char *s, int *v);
+
+/* 1 if @s ends with @suffix. */
+int cli_ends_with(const char *s, const char *suffix);
+
 /* Print a library error as one line, naming @file when the error has none,
  * and return the exit status it maps to. */
 int cli_report_error(const simdepth_error *err, const char *file);

@@ -99,53 +99,6 @@ static void analyze_usage(FILE *f)
             "See simdepth-analyze(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("analyze: %s (see 'simdepth analyze --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
-static int parse_double(const char *s, double *v)
-{
-    char *end;
-
-    errno = 0;
-    *v = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
-}
-
-static int parse_int(const char *s, int *v)
-{
-    char *end;
-    long l;
-
-    errno = 0;
-    l = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || l < 1 || l > INT_MAX)
-        return -1;
-    *v = (int)l;
-    return 0;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 static int parse_cluster(const char *s, analyze_opts *o)
 {
     o->all_methods = 0;
@@ -229,7 +182,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             else if (strcmp(optarg, "none") == 0)
                 o->an.scaling = SIMDEPTH_SCALING_NONE;
             else
-                return usage_error("--scaling '%s': expected minmax or none", optarg);
+                return cli_usage_error("analyze", "--scaling '%s': expected minmax or none", optarg);
             break;
         case OPT_LCS:
             if (strcmp(optarg, "reference") == 0)
@@ -237,7 +190,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             else if (strcmp(optarg, "true") == 0)
                 o->an.lcs_rule = SIMDEPTH_LCS_TRUE;
             else
-                return usage_error("--lcs '%s': expected reference or true", optarg);
+                return cli_usage_error("analyze", "--lcs '%s': expected reference or true", optarg);
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
@@ -249,29 +202,29 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             else if (strcmp(optarg, "latex") == 0)
                 o->format = SIMDEPTH_REPORT_LATEX;
             else
-                return usage_error("--format '%s': expected json, text, csv or latex", optarg);
+                return cli_usage_error("analyze", "--format '%s': expected json, text, csv or latex", optarg);
             break;
         case OPT_PREFERENCE:
-            if (parse_double(optarg, &o->an.ap.preference) != 0)
-                return usage_error("--preference '%s': expected a finite number", optarg);
+            if (cli_parse_double(optarg, &o->an.ap.preference) != 0)
+                return cli_usage_error("analyze", "--preference '%s': expected a finite number", optarg);
             o->an.ap.use_preference = 1;
             break;
         case OPT_DAMPING:
-            if (parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
+            if (cli_parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
                 o->an.ap.damping >= 1.0)
-                return usage_error("--damping '%s': expected a number in [0.5, 1)", optarg);
+                return cli_usage_error("analyze", "--damping '%s': expected a number in [0.5, 1)", optarg);
             break;
         case OPT_MAX_ITER:
-            if (parse_int(optarg, &o->an.ap.max_iter) != 0)
-                return usage_error("--max-iter '%s': expected a positive integer", optarg);
+            if (cli_parse_int(optarg, &o->an.ap.max_iter) != 0)
+                return cli_usage_error("analyze", "--max-iter '%s': expected a positive integer", optarg);
             break;
         case OPT_CONV_ITER:
-            if (parse_int(optarg, &o->an.ap.convergence_iter) != 0)
-                return usage_error("--convergence-iter '%s': expected a positive integer", optarg);
+            if (cli_parse_int(optarg, &o->an.ap.convergence_iter) != 0)
+                return cli_usage_error("analyze", "--convergence-iter '%s': expected a positive integer", optarg);
             break;
         case OPT_CLUSTER:
             if (parse_cluster(optarg, o) != 0)
-                return usage_error("--cluster '%s': expected ap, louvain, leiden, optics, "
+                return cli_usage_error("analyze", "--cluster '%s': expected ap, louvain, leiden, optics, "
                                    "hdbscan, cut:K, none or all", optarg);
             break;
         case OPT_SEED: {
@@ -280,18 +233,18 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             errno = 0;
             v = strtoul(optarg, &end, 10);
             if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-')
-                return usage_error("--seed '%s': expected a non-negative integer", optarg);
+                return cli_usage_error("analyze", "--seed '%s': expected a non-negative integer", optarg);
             o->an.seed = v;
             break;
         }
         case OPT_RESOLUTION:
-            if (parse_double(optarg, &o->an.resolution) != 0 || !(o->an.resolution > 0))
-                return usage_error("--resolution '%s': expected a positive number", optarg);
+            if (cli_parse_double(optarg, &o->an.resolution) != 0 || !(o->an.resolution > 0))
+                return cli_usage_error("analyze", "--resolution '%s': expected a positive number", optarg);
             break;
         case OPT_LINKAGE: {
             simdepth_error lerr;
             if (simdepth_linkage_method_parse(optarg, &o->an.linkage, &lerr) != SIMDEPTH_OK)
-                return usage_error("--linkage '%s': expected single, complete, average, "
+                return cli_usage_error("analyze", "--linkage '%s': expected single, complete, average, "
                                    "weighted, centroid, median or ward", optarg);
             break;
         }
@@ -305,33 +258,33 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             analyze_usage(stdout);
             return -1;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("analyze", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s' (or an ambiguous abbreviation)", argv[optind - 1]);
+                return cli_usage_error("analyze", "unknown option '-%c'", optopt);
+            return cli_usage_error("analyze", "unknown option '%s' (or an ambiguous abbreviation)", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("analyze", "unexpected argument '%s'", argv[optind]);
     if ((o->weights == NULL) == (o->similarity == NULL))
-        return usage_error("%s", o->weights ? "give either --weights or --similarity, not both"
+        return cli_usage_error("analyze", "%s", o->weights ? "give either --weights or --similarity, not both"
                                             : "missing input: give --weights FILE or --similarity FILE");
     if (o->labels == NULL)
-        return usage_error("%s", "missing --labels FILE");
+        return cli_usage_error("analyze", "%s", "missing --labels FILE");
     if (o->taxonomy != NULL && o->wordnet_dir != NULL)
-        return usage_error("%s", "give either --taxonomy or --wordnet-dir, not both");
+        return cli_usage_error("analyze", "%s", "give either --taxonomy or --wordnet-dir, not both");
     if (o->output != NULL && o->output[0] == '\0')
-        return usage_error("%s", "--output needs a file name ('-' for standard output)");
+        return cli_usage_error("analyze", "%s", "--output needs a file name ('-' for standard output)");
     if (o->format < 0) {
         const char *out = o->output;
         if (out == NULL || strcmp(out, "-") == 0)
             o->format = isatty(STDOUT_FILENO) ? SIMDEPTH_REPORT_TEXT : SIMDEPTH_REPORT_JSON;
-        else if (ends_with(out, ".txt"))
+        else if (cli_ends_with(out, ".txt"))
             o->format = SIMDEPTH_REPORT_TEXT;
-        else if (ends_with(out, ".csv"))
+        else if (cli_ends_with(out, ".csv"))
             o->format = SIMDEPTH_REPORT_CSV;
-        else if (ends_with(out, ".tex"))
+        else if (cli_ends_with(out, ".tex"))
             o->format = SIMDEPTH_REPORT_LATEX;
         else
             o->format = SIMDEPTH_REPORT_JSON;

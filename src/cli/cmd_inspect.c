@@ -27,24 +27,6 @@ static void inspect_usage(FILE *f)
             "See simdepth-inspect(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("inspect: %s (see 'simdepth inspect --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
 /* A tensor name as the terminal should see it: control bytes escaped. */
 static void print_name(const char *name, int width)
 {
@@ -103,7 +85,7 @@ int cli_cmd_inspect(int argc, char **argv)
             errno = 0;
             v = strtoul(optarg, &end, 10);
             if (errno || end == optarg || *end || v == 0 || optarg[0] == '-')
-                return usage_error("--classes '%s': expected a positive integer", optarg);
+                return cli_usage_error("inspect", "--classes '%s': expected a positive integer", optarg);
             n_classes = (size_t)v;
             break;
         }
@@ -111,21 +93,21 @@ int cli_cmd_inspect(int argc, char **argv)
             if (strcmp(optarg, "json") == 0)
                 json = 1;
             else if (strcmp(optarg, "text") != 0)
-                return usage_error("--format '%s': expected text or json", optarg);
+                return cli_usage_error("inspect", "--format '%s': expected text or json", optarg);
             break;
         case 'h':
             inspect_usage(stdout);
             return CLI_EXIT_OK;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("inspect", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return cli_usage_error("inspect", "unknown option '-%c'", optopt);
+            return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return usage_error("%s", optind >= argc ? "missing FILE" : "expected exactly one FILE");
+        return cli_usage_error("inspect", "%s", optind >= argc ? "missing FILE" : "expected exactly one FILE");
     path = argv[optind];
     simdepth_error_clear(&err);
     if (labels_path != NULL) {

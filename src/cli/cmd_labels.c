@@ -33,24 +33,6 @@ static void labels_usage(FILE *f)
             "unmappable name (then no labels file is written). See simdepth-labels(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("labels: %s (see 'simdepth labels --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
 typedef enum { ST_MAPPED, ST_AMBIGUOUS, ST_OVERRIDE, ST_UNMAPPABLE } name_status;
 
 static const char *const status_names[] = {"mapped", "ambiguous", "override",
@@ -348,7 +330,7 @@ static int parse_args(int argc, char **argv, labels_opts *o)
             if (strcmp(optarg, "json") == 0)
                 o->json = 1;
             else if (strcmp(optarg, "text") != 0)
-                return usage_error("--report-format '%s': expected text or json", optarg);
+                return cli_usage_error("labels", "--report-format '%s': expected text or json", optarg);
             break;
         case 'W':
             o->wndir = optarg;
@@ -360,21 +342,21 @@ static int parse_args(int argc, char **argv, labels_opts *o)
             labels_usage(stdout);
             return -1;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("labels", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return cli_usage_error("labels", "unknown option '-%c'", optopt);
+            return cli_usage_error("labels", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return usage_error("%s", optind >= argc ? "missing NAMES" : "expected exactly one NAMES file");
+        return cli_usage_error("labels", "%s", optind >= argc ? "missing NAMES" : "expected exactly one NAMES file");
     o->names = argv[optind];
     if (o->report != NULL && o->output != NULL && strcmp(o->report, o->output) == 0)
-        return usage_error("--report and --output name the same file");
+        return cli_usage_error("labels", "--report and --output name the same file");
     if (o->report != NULL && strcmp(o->report, "-") == 0 &&
         (o->output == NULL || strcmp(o->output, "-") == 0))
-        return usage_error("--report - needs --output FILE (both would go to standard output)");
+        return cli_usage_error("labels", "--report - needs --output FILE (both would go to standard output)");
     return 0;
 }
 

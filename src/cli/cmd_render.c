@@ -124,46 +124,6 @@ static void render_usage(FILE *f)
             "error or bad input. See simdepth-render(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("render: %s (see 'simdepth render --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
-static int parse_double(const char *s, double *v)
-{
-    char *end;
-
-    errno = 0;
-    *v = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
-}
-
-static int parse_int(const char *s, int *v)
-{
-    char *end;
-    long l;
-
-    errno = 0;
-    l = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || l < 1 || l > INT_MAX)
-        return -1;
-    *v = (int)l;
-    return 0;
-}
-
 static int parse_formats(const char *s, render_opts *o)
 {
     char buf[128], *tok, *save = NULL;
@@ -243,7 +203,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case 'q': o->quiet = 1; break;
         case 'T':
             if (parse_formats(optarg, o) != 0)
-                return usage_error("--format '%s': expected svg, pdf, png or dot (or a comma list)",
+                return cli_usage_error("render", "--format '%s': expected svg, pdf, png or dot (or a comma list)",
                                    optarg);
             break;
         case OPT_WORDNET_DIR: o->wordnet_dir = optarg; break;
@@ -256,7 +216,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "none") == 0)
                 o->an.scaling = SIMDEPTH_SCALING_NONE;
             else
-                return usage_error("--scaling '%s': expected minmax or none", optarg);
+                return cli_usage_error("render", "--scaling '%s': expected minmax or none", optarg);
             break;
         case OPT_LCS:
             if (strcmp(optarg, "reference") == 0)
@@ -264,25 +224,25 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "true") == 0)
                 o->an.lcs_rule = SIMDEPTH_LCS_TRUE;
             else
-                return usage_error("--lcs '%s': expected reference or true", optarg);
+                return cli_usage_error("render", "--lcs '%s': expected reference or true", optarg);
             break;
         case OPT_PREFERENCE:
-            if (parse_double(optarg, &o->an.ap.preference) != 0)
-                return usage_error("--preference '%s': expected a finite number", optarg);
+            if (cli_parse_double(optarg, &o->an.ap.preference) != 0)
+                return cli_usage_error("render", "--preference '%s': expected a finite number", optarg);
             o->an.ap.use_preference = 1;
             break;
         case OPT_DAMPING:
-            if (parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
+            if (cli_parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
                 o->an.ap.damping >= 1.0)
-                return usage_error("--damping '%s': expected a number in [0.5, 1)", optarg);
+                return cli_usage_error("render", "--damping '%s': expected a number in [0.5, 1)", optarg);
             break;
         case OPT_MAX_ITER:
-            if (parse_int(optarg, &o->an.ap.max_iter) != 0)
-                return usage_error("--max-iter '%s': expected a positive integer", optarg);
+            if (cli_parse_int(optarg, &o->an.ap.max_iter) != 0)
+                return cli_usage_error("render", "--max-iter '%s': expected a positive integer", optarg);
             break;
         case OPT_CONV_ITER:
-            if (parse_int(optarg, &o->an.ap.convergence_iter) != 0)
-                return usage_error("--convergence-iter '%s': expected a positive integer", optarg);
+            if (cli_parse_int(optarg, &o->an.ap.convergence_iter) != 0)
+                return cli_usage_error("render", "--convergence-iter '%s': expected a positive integer", optarg);
             break;
         case OPT_FIGURE:
             if (strcmp(optarg, "graph") == 0)
@@ -294,22 +254,22 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "all") == 0)
                 o->figure = FIG_ALL;
             else
-                return usage_error("--figure '%s': expected graph, dendrogram, heatmap or all",
+                return cli_usage_error("render", "--figure '%s': expected graph, dendrogram, heatmap or all",
                                    optarg);
             break;
         case OPT_WIDTH:
         case OPT_HEIGHT:
             if (simdepth_length_parse(optarg, c == OPT_WIDTH ? &o->ro.width : &o->ro.height, &e) !=
                 SIMDEPTH_OK)
-                return usage_error("--%s: %s", c == OPT_WIDTH ? "width" : "height", e.message);
+                return cli_usage_error("render", "--%s: %s", c == OPT_WIDTH ? "width" : "height", e.message);
             break;
         case OPT_SIZE:
             if (simdepth_size_preset_find(optarg, &o->ro.width, &e) != SIMDEPTH_OK)
-                return usage_error("--size: %s", e.message);
+                return cli_usage_error("render", "--size: %s", e.message);
             break;
         case OPT_DPI:
-            if (parse_double(optarg, &dv) != 0 || dv < 10 || dv > 4800)
-                return usage_error("--dpi '%s': expected a number from 10 to 4800", optarg);
+            if (cli_parse_double(optarg, &dv) != 0 || dv < 10 || dv > 4800)
+                return cli_usage_error("render", "--dpi '%s': expected a number from 10 to 4800", optarg);
             o->ro.dpi = dv;
             break;
         case OPT_LAYOUT:
@@ -324,7 +284,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "sfdp") == 0)
                 o->ro.layout = SIMDEPTH_LAYOUT_SFDP;
             else
-                return usage_error("--layout '%s': expected auto, dot, neato, fdp or sfdp", optarg);
+                return cli_usage_error("render", "--layout '%s': expected auto, dot, neato, fdp or sfdp", optarg);
             break;
         case OPT_TOP_ERRORS:
             if (strcmp(optarg, "all") == 0) {
@@ -332,8 +292,8 @@ static int parse_args(int argc, char **argv, render_opts *o)
                 o->top_errors_given = 1;
                 break;
             }
-            if (parse_int(optarg, &iv) != 0)
-                return usage_error("--top-errors '%s': expected a positive integer or 'all'",
+            if (cli_parse_int(optarg, &iv) != 0)
+                return cli_usage_error("render", "--top-errors '%s': expected a positive integer or 'all'",
                                    optarg);
             o->ro.top_errors = (size_t)iv;
             o->top_errors_given = 1;
@@ -341,15 +301,15 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case OPT_LINKAGE: {
             simdepth_linkage_method m;
             if (simdepth_linkage_method_parse(optarg, &m, NULL) != SIMDEPTH_OK)
-                return usage_error("--linkage '%s': expected single, complete, average, weighted, "
+                return cli_usage_error("render", "--linkage '%s': expected single, complete, average, weighted, "
                                    "centroid, median or ward",
                                    optarg);
             o->ro.linkage = m;
             break;
         }
         case OPT_CUT:
-            if (parse_int(optarg, &iv) != 0)
-                return usage_error("--cut '%s': expected a positive number of clusters", optarg);
+            if (cli_parse_int(optarg, &iv) != 0)
+                return cli_usage_error("render", "--cut '%s': expected a positive number of clusters", optarg);
             o->ro.cut = (size_t)iv;
             break;
         case OPT_NODE_LABELS: o->ro.node_labels = 1; break;
@@ -360,7 +320,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "top") == 0)
                 o->ro.orientation = SIMDEPTH_ORIENT_TOP;
             else
-                return usage_error("--orientation '%s': expected left or top", optarg);
+                return cli_usage_error("render", "--orientation '%s': expected left or top", optarg);
             break;
         case OPT_RASTER:
             if (strcmp(optarg, "auto") == 0)
@@ -370,47 +330,47 @@ static int parse_args(int argc, char **argv, render_opts *o)
             else if (strcmp(optarg, "no") == 0)
                 o->ro.raster = 0;
             else
-                return usage_error("--raster '%s': expected auto, yes or no", optarg);
+                return cli_usage_error("render", "--raster '%s': expected auto, yes or no", optarg);
             break;
         case 'h':
             render_usage(stdout);
             return -1;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("render", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s' (or an ambiguous abbreviation)",
+                return cli_usage_error("render", "unknown option '-%c'", optopt);
+            return cli_usage_error("render", "unknown option '%s' (or an ambiguous abbreviation)",
                                argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("render", "unexpected argument '%s'", argv[optind]);
     if ((o->weights == NULL) == (o->similarity == NULL))
-        return usage_error("%s", o->weights ? "give either --weights or --similarity, not both"
+        return cli_usage_error("render", "%s", o->weights ? "give either --weights or --similarity, not both"
                                             : "missing input: give --weights FILE or --similarity FILE");
     if (o->labels == NULL)
-        return usage_error("%s", "missing --labels FILE");
+        return cli_usage_error("render", "%s", "missing --labels FILE");
     if (o->output == NULL || o->output[0] == '\0')
-        return usage_error("%s", "missing --output FILE (or DIR with --figure all)");
+        return cli_usage_error("render", "%s", "missing --output FILE (or DIR with --figure all)");
     if (o->figure == FIG_ALL && strcmp(o->output, "-") == 0)
-        return usage_error("%s", "--figure all writes several files: give -o DIR");
+        return cli_usage_error("render", "%s", "--figure all writes several files: give -o DIR");
     if (o->figure != FIG_ALL && o->n_formats > 1)
-        return usage_error("%s", "several formats need --figure all (one file each)");
+        return cli_usage_error("render", "%s", "several formats need --figure all (one file each)");
     if (o->figure != FIG_ALL) {
         simdepth_image_format f;
         if (o->n_formats == 0) {
             if (strcmp(o->output, "-") == 0)
-                return usage_error("%s", "writing to standard output needs -T svg|pdf|png|dot");
+                return cli_usage_error("render", "%s", "writing to standard output needs -T svg|pdf|png|dot");
             if (simdepth_image_format_parse(o->output, &f, NULL) != SIMDEPTH_OK)
-                return usage_error("cannot tell the format of '%s' from its extension; use "
+                return cli_usage_error("render", "cannot tell the format of '%s' from its extension; use "
                                    ".svg, .pdf, .png or .dot, or give -T",
                                    o->output);
             o->formats[0] = (int)f;
             o->n_formats = 1;
         }
         if (o->formats[0] == SIMDEPTH_IMAGE_DOT && o->figure != SIMDEPTH_FIGURE_GRAPH)
-            return usage_error("DOT exists for the graph only, not the %s",
+            return cli_usage_error("render", "DOT exists for the graph only, not the %s",
                                simdepth_figure_name((simdepth_figure)o->figure));
     } else if (o->n_formats == 0) {
         o->formats[0] = SIMDEPTH_IMAGE_SVG;
@@ -424,7 +384,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
             errno = 0;
             t = strtoll(sde, &end, 10);
             if (errno != 0 || *end != '\0' || t < 0)
-                return usage_error("SOURCE_DATE_EPOCH '%s': expected seconds since 1970", sde);
+                return cli_usage_error("render", "SOURCE_DATE_EPOCH '%s': expected seconds since 1970", sde);
             o->ro.timestamp = t;
         }
     }

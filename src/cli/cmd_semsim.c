@@ -46,31 +46,6 @@ static void semsim_usage(FILE *f)
             "See simdepth-semsim(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("semsim: %s (see 'simdepth semsim --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Rows of 17 significant digits: read back to the same doubles. */
 static int write_csv(FILE *f, const simdepth_matrix *s)
 {
@@ -123,7 +98,7 @@ int cli_cmd_semsim(int argc, char **argv)
         case OPT_WORDNET_DIR: wndir = optarg; break;
         case 'm':
             if (simdepth_semsim_measure_parse(optarg, &measure, NULL) != SIMDEPTH_OK)
-                return usage_error("--measure '%s': expected path, wup or lch", optarg);
+                return cli_usage_error("semsim", "--measure '%s': expected path, wup or lch", optarg);
             break;
         case OPT_LCS:
             if (strcmp(optarg, "reference") == 0)
@@ -131,7 +106,7 @@ int cli_cmd_semsim(int argc, char **argv)
             else if (strcmp(optarg, "true") == 0)
                 rule = SIMDEPTH_LCS_TRUE;
             else
-                return usage_error("--lcs '%s': expected reference or true", optarg);
+                return cli_usage_error("semsim", "--lcs '%s': expected reference or true", optarg);
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "npy") == 0)
@@ -139,38 +114,38 @@ int cli_cmd_semsim(int argc, char **argv)
             else if (strcmp(optarg, "csv") == 0)
                 format = SEMSIM_CSV;
             else
-                return usage_error("--format '%s': expected npy or csv", optarg);
+                return cli_usage_error("semsim", "--format '%s': expected npy or csv", optarg);
             break;
         case 'h':
             semsim_usage(stdout);
             return CLI_EXIT_OK;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("semsim", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return cli_usage_error("semsim", "unknown option '-%c'", optopt);
+            return cli_usage_error("semsim", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("semsim", "unexpected argument '%s'", argv[optind]);
     if (labels_path == NULL)
-        return usage_error("%s", "missing --labels FILE");
+        return cli_usage_error("semsim", "%s", "missing --labels FILE");
     if (taxonomy != NULL && wndir != NULL)
-        return usage_error("%s", "give either --taxonomy or --wordnet-dir, not both");
+        return cli_usage_error("semsim", "%s", "give either --taxonomy or --wordnet-dir, not both");
     if (output[0] == '\0')
-        return usage_error("%s", "--output needs a file name");
+        return cli_usage_error("semsim", "%s", "--output needs a file name");
     if (format < 0) {
-        if (strcmp(output, "-") == 0 || ends_with(output, ".csv") || ends_with(output, ".CSV"))
+        if (strcmp(output, "-") == 0 || cli_ends_with(output, ".csv") || cli_ends_with(output, ".CSV"))
             format = SEMSIM_CSV;
-        else if (ends_with(output, ".npy") || ends_with(output, ".NPY"))
+        else if (cli_ends_with(output, ".npy") || cli_ends_with(output, ".NPY"))
             format = SEMSIM_NPY;
         else
-            return usage_error("cannot tell the format of '%s' from its extension; use "
+            return cli_usage_error("semsim", "cannot tell the format of '%s' from its extension; use "
                                ".npy or .csv, or --format", output);
     }
     if (format == SEMSIM_NPY && strcmp(output, "-") == 0)
-        return usage_error("%s", "a .npy matrix is binary; give a file name");
+        return cli_usage_error("semsim", "%s", "a .npy matrix is binary; give a file name");
 
     if (simdepth_labels_read(labels_path, &labels, &err) != SIMDEPTH_OK)
         return cli_report_error(&err, labels_path);

@@ -50,31 +50,6 @@ static void tree_usage(FILE *f)
             "input. See simdepth-tree(1).\n");
 }
 
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_errorf("tree: %s (see 'simdepth tree --help')", msg);
-    return CLI_EXIT_INPUT;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 int cli_cmd_tree(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -117,7 +92,7 @@ int cli_cmd_tree(int argc, char **argv)
         case OPT_WORDNET_DIR: args.wordnet_dir = optarg; break;
         case OPT_LINKAGE:
             if (simdepth_linkage_method_parse(optarg, &method, &err) != SIMDEPTH_OK)
-                return usage_error("--linkage '%s': expected single, complete, average, "
+                return cli_usage_error("tree", "--linkage '%s': expected single, complete, average, "
                                    "weighted, centroid, median or ward", optarg);
             break;
         case OPT_ORDER:
@@ -126,7 +101,7 @@ int cli_cmd_tree(int argc, char **argv)
             else if (strcmp(optarg, "input") == 0)
                 optimal = 0;
             else
-                return usage_error("--order '%s': expected input or optimal", optarg);
+                return cli_usage_error("tree", "--order '%s': expected input or optimal", optarg);
             break;
         case OPT_SCALING:
             if (strcmp(optarg, "minmax") == 0)
@@ -134,7 +109,7 @@ int cli_cmd_tree(int argc, char **argv)
             else if (strcmp(optarg, "none") == 0)
                 minmax = 0;
             else
-                return usage_error("--scaling '%s': expected minmax or none", optarg);
+                return cli_usage_error("tree", "--scaling '%s': expected minmax or none", optarg);
             break;
         case OPT_DISTANCE:
             if (strcmp(optarg, "one-minus") == 0)
@@ -144,7 +119,7 @@ int cli_cmd_tree(int argc, char **argv)
             else if (strcmp(optarg, "max-minus") == 0)
                 rule = SIMDEPTH_DISTANCE_MAX_MINUS;
             else
-                return usage_error("--distance '%s': expected one-minus, clamp or max-minus",
+                return cli_usage_error("tree", "--distance '%s': expected one-minus, clamp or max-minus",
                                    optarg);
             break;
         case OPT_FORMAT:
@@ -155,42 +130,42 @@ int cli_cmd_tree(int argc, char **argv)
             else if (strcmp(optarg, "newick") == 0)
                 format = TREE_NEWICK;
             else
-                return usage_error("--format '%s': expected npy, csv or newick", optarg);
+                return cli_usage_error("tree", "--format '%s': expected npy, csv or newick", optarg);
             break;
         case 'h':
             tree_usage(stdout);
             return CLI_EXIT_OK;
         case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("tree", "option '%s' needs an argument", argv[optind - 1]);
         default:
             if (optopt != 0)
-                return usage_error("unknown option '-%c'", optopt);
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+                return cli_usage_error("tree", "unknown option '-%c'", optopt);
+            return cli_usage_error("tree", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("tree", "unexpected argument '%s'", argv[optind]);
     if ((args.weights == NULL) == (args.similarity == NULL))
-        return usage_error("%s", args.weights ? "give either --weights or --similarity, not both"
+        return cli_usage_error("tree", "%s", args.weights ? "give either --weights or --similarity, not both"
                                               : "missing input: give --weights or --similarity");
     if (args.labels == NULL)
-        return usage_error("%s", "missing --labels FILE");
+        return cli_usage_error("tree", "%s", "missing --labels FILE");
     if (output == NULL || output[0] == '\0')
-        return usage_error("%s", "missing --output FILE");
+        return cli_usage_error("tree", "%s", "missing --output FILE");
     if (format < 0) {
-        if (ends_with(output, ".npy"))
+        if (cli_ends_with(output, ".npy"))
             format = TREE_NPY;
-        else if (ends_with(output, ".csv"))
+        else if (cli_ends_with(output, ".csv"))
             format = TREE_CSV;
-        else if (ends_with(output, ".nwk") || ends_with(output, ".newick") ||
-                 ends_with(output, ".tree") || ends_with(output, ".tre"))
+        else if (cli_ends_with(output, ".nwk") || cli_ends_with(output, ".newick") ||
+                 cli_ends_with(output, ".tree") || cli_ends_with(output, ".tre"))
             format = TREE_NEWICK;
         else
-            return usage_error("cannot tell the format of '%s' from its extension; use "
+            return cli_usage_error("tree", "cannot tell the format of '%s' from its extension; use "
                                ".npy, .csv or .nwk, or --format", output);
     }
     if (format == TREE_NPY && strcmp(output, "-") == 0)
-        return usage_error("%s", "a .npy linkage matrix is binary; give a file name");
+        return cli_usage_error("tree", "%s", "a .npy linkage matrix is binary; give a file name");
 
     rc = cli_model_load(&args, &m);
     if (rc != CLI_EXIT_OK)

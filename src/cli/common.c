@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +37,47 @@ void cli_errorf(const char *fmt, ...)
             fputc(*p, stderr);
     }
     fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cli_errorf("%s: %s (see 'simdepth %s --help')", cmd, msg, cmd);
+    return CLI_EXIT_INPUT;
+}
+
+int cli_parse_double(const char *s, double *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    return errno == 0 && end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
+}
+
+int cli_parse_int(const char *s, int *v)
+{
+    char *end;
+    long l;
+
+    errno = 0;
+    l = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || l < 1 || l > INT_MAX)
+        return -1;
+    *v = (int)l;
+    return 0;
+}
+
+int cli_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
 int cli_exit_status(simdepth_status st)

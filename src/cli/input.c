@@ -8,13 +8,6 @@
 
 #include "cli.h"
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 const char *cli_base_name(const char *path, char *buf, size_t size)
 {
     const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
@@ -30,8 +23,8 @@ const char *cli_base_name(const char *path, char *buf, size_t size)
 
 static int is_text_matrix(const char *path)
 {
-    return ends_with(path, ".csv") || ends_with(path, ".tsv") || ends_with(path, ".txt") ||
-           ends_with(path, ".CSV") || ends_with(path, ".TSV");
+    return cli_ends_with(path, ".csv") || cli_ends_with(path, ".tsv") || cli_ends_with(path, ".txt") ||
+           cli_ends_with(path, ".CSV") || cli_ends_with(path, ".TSV");
 }
 
 /* Split "FILE:TENSOR": the whole spec when it names an existing file, else
@@ -81,7 +74,7 @@ static int load_weights(const cli_model_args *o, size_t n_classes, simdepth_matr
             return cli_report_error(&err, path);
         return CLI_EXIT_OK;
     }
-    if ((ends_with(path, ".npy") || ends_with(path, ".NPY")) && tensor == NULL) {
+    if ((cli_ends_with(path, ".npy") || cli_ends_with(path, ".NPY")) && tensor == NULL) {
         /* A .npy name promises NumPy content: its reader gives the more
          * precise messages. */
         if (simdepth_npy_read(path, out, &err) != SIMDEPTH_OK)
