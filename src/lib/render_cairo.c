@@ -841,16 +841,45 @@ static simdepth_rgba node_colour(const simdepth_i_render *r, const tree *t, size
     return simdepth_theme_categorical(r->theme, t->colour[node]);
 }
 
+/* A theme whose categorical colours are all greys cannot tell many
+ * clusters apart by colour alone: there every second round through the
+ * colours is dashed (grayscale: black, light grey, black dashed, light
+ * grey dashed, ...). */
+static int theme_achromatic(const simdepth_theme *th)
+{
+    size_t i, nc = simdepth_theme_categorical_count(th);
+
+    for (i = 0; i < nc; i++) {
+        simdepth_rgba c = simdepth_theme_categorical(th, i);
+        if (fabs(c.r - c.g) > 0.02 || fabs(c.g - c.b) > 0.02)
+            return 0;
+    }
+    return nc > 0;
+}
+
+static int node_dash(const simdepth_i_render *r, const tree *t, size_t node)
+{
+    size_t nc = simdepth_theme_categorical_count(r->theme);
+
+    if (t->cl[node] == MIXED || nc == 0 || !theme_achromatic(r->theme))
+        return 0;
+    while (node >= t->n)
+        node = (size_t)simdepth_matrix_get(t->Z, node - t->n, 0);
+    return (int)((t->colour[node] / nc) % 2);
+}
+
 /* Draw the links of @t: each merge as a U from its two children. Each
  * leg is the branch of its child, coloured by the child's cluster when all
  * leaves under it share one (so a leaf's own branch always shows its
  * cluster, also where it joins the rest of its cluster only higher up);
  * the crossbar is the merge, coloured by cluster only when both sides
- * belong to the same cluster, grey otherwise. */
+ * belong to the same cluster, grey otherwise. Merges across clusters are
+ * also thinner, so that they stay apart from a grey cluster colour. */
 static void tree_draw(simdepth_i_canvas *cv, const simdepth_i_render *r, const tree *t,
                       const tree_geom *g, double lw)
 {
     size_t k, n = t->n;
+    double lm = lw * 0.6;
 
     for (k = 0; k + 1 < n; k++) {
         size_t a = (size_t)simdepth_matrix_get(t->Z, k, 0);
@@ -862,13 +891,16 @@ static void tree_draw(simdepth_i_canvas *cv, const simdepth_i_render *r, const t
 
         tree_xy(g, t, t->pos[a], t->height[a], &xy[0], &xy[1]);
         tree_xy(g, t, t->pos[a], t->height[node], &xy[2], &xy[3]);
-        simdepth_i_canvas_polyline(cv, xy, 2, &ca, lw, 0);
+        simdepth_i_canvas_polyline(cv, xy, 2, &ca, t->cl[a] == MIXED ? lm : lw,
+                                   node_dash(r, t, a));
         tree_xy(g, t, t->pos[b], t->height[b], &xy[0], &xy[1]);
         tree_xy(g, t, t->pos[b], t->height[node], &xy[2], &xy[3]);
-        simdepth_i_canvas_polyline(cv, xy, 2, &cb, lw, 0);
+        simdepth_i_canvas_polyline(cv, xy, 2, &cb, t->cl[b] == MIXED ? lm : lw,
+                                   node_dash(r, t, b));
         tree_xy(g, t, t->pos[a], t->height[node], &xy[0], &xy[1]);
         tree_xy(g, t, t->pos[b], t->height[node], &xy[2], &xy[3]);
-        simdepth_i_canvas_polyline(cv, xy, 2, &cm, lw, 0);
+        simdepth_i_canvas_polyline(cv, xy, 2, &cm, t->cl[node] == MIXED ? lm : lw,
+                                   node_dash(r, t, node));
     }
 }
 
@@ -952,6 +984,24 @@ out:
     free(parent);
 }
 
+/* The dendrogram's colour note at (@x, @y), centred; @two: on two lines. */
+static void colour_note(simdepth_i_canvas *cv, const tree *t, int two, double x, double y,
+                        double base, simdepth_rgba muted)
+{
+    char buf[256];
+
+    if (two) {
+        snprintf(buf, sizeof buf, "branch colour: cluster (%s);", t->how);
+        simdepth_i_canvas_text(cv, x, y, buf, base * 0.8, SIMDEPTH_I_MIDDLE, 0, muted, 0);
+        simdepth_i_canvas_text(cv, x, y + base, "thin grey: merges across clusters", base * 0.8,
+                               SIMDEPTH_I_MIDDLE, 0, muted, 0);
+    } else {
+        snprintf(buf, sizeof buf, "branch colour: cluster (%s); thin grey: merges across clusters",
+                 t->how);
+        simdepth_i_canvas_text(cv, x, y, buf, base * 0.8, SIMDEPTH_I_MIDDLE, 0, muted, 0);
+    }
+}
+
 static const char *linkage_label(simdepth_linkage_method m)
 {
     return simdepth_linkage_method_name(m);
@@ -969,7 +1019,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
     size_t n = r->n, i, stride;
     double base = simdepth_theme_font_size(th), lw = simdepth_theme_line_width(th);
     double W, H, margin = 6.0, label_w = 0.0, pitch, fsize, axis_h, tree_len, step, v;
-    int top = opt->orientation == SIMDEPTH_ORIENT_TOP;
+    int top = opt->orientation == SIMDEPTH_ORIENT_TOP, note2 = 0;
     simdepth_rgba fg = simdepth_theme_color_get(th, SIMDEPTH_THEME_FOREGROUND);
     simdepth_rgba muted = simdepth_theme_color_get(th, SIMDEPTH_THEME_MUTED);
     char buf[256], title[200];
@@ -1011,6 +1061,17 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
             double w = simdepth_i_canvas_text_width(m, r->names[t.order[i]], fsize, 0);
             if (w > label_w)
                 label_w = w;
+        }
+        /* the colour note: on two lines when it is wider than the figure */
+        snprintf(buf, sizeof buf, "branch colour: cluster (%s); thin grey: merges across clusters",
+                 t.how);
+        if (simdepth_i_canvas_text_width(m, buf, base * 0.8, 0) > W - 2 * margin) {
+            note2 = 1;
+            axis_h += base;
+            if (!top && opt->height > 0)
+                pitch = (H - axis_h - 2 * margin) / n;
+            else if (!top)
+                H += base;
         }
         simdepth_i_canvas_free(m);
     }
@@ -1118,10 +1179,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                      linkage_label(opt->linkage));
             simdepth_i_canvas_text(cv, (ax0 + ax1) / 2, lab_off, buf, base * 0.9,
                                    SIMDEPTH_I_MIDDLE, 0, fg, 0);
-            snprintf(buf, sizeof buf, "branch colour: cluster (%s); grey: merges across clusters",
-                     t.how);
-            simdepth_i_canvas_text(cv, (ax0 + ax1) / 2, lab_off + base * 1.2, buf, base * 0.8,
-                                   SIMDEPTH_I_MIDDLE, 0, muted, 0);
+            colour_note(cv, &t, note2, (ax0 + ax1) / 2, lab_off + base * 1.2, base, muted);
         } else {
             double xaxis = margin + base * 3.0 - 2.0;
             tree_xy(&g, &t, 0, 0.0, &ax0, &ay0);
@@ -1147,10 +1205,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                      linkage_label(opt->linkage));
             simdepth_i_canvas_text(cv, margin + base * 0.8, (ay0 + ay1) / 2, buf, base * 0.9,
                                    SIMDEPTH_I_MIDDLE, 1, fg, 0);
-            snprintf(buf, sizeof buf, "branch colour: cluster (%s); grey: merges across clusters",
-                     t.how);
-            simdepth_i_canvas_text(cv, W / 2, H - margin, buf, base * 0.8, SIMDEPTH_I_MIDDLE, 0,
-                                   muted, 0);
+            colour_note(cv, &t, note2, W / 2, H - margin - (note2 ? base : 0.0), base, muted);
         }
         if (stride > 1) {
             snprintf(buf, sizeof buf, "every %zu%s leaf labelled", stride,
@@ -1201,6 +1256,7 @@ static void colour_bar(simdepth_i_canvas *cv, const simdepth_i_render *r, const 
     int steps = 64, i;
     char buf[64];
     unsigned char pix[64 * 3];
+    double last = -INFINITY;
 
     simdepth_i_canvas_text(cv, x, y - size * 0.6, title, size, SIMDEPTH_I_START, 0, fg, 0);
     /* as an image: a smooth ramp, one pixel column high */
@@ -1219,8 +1275,16 @@ static void colour_bar(simdepth_i_canvas *cv, const simdepth_i_render *r, const 
     simdepth_i_canvas_image(cv, x, y, w, h, pix, 1, steps);
     simdepth_i_canvas_rect(cv, x, y, w, h, NULL, &fg, 0.4);
     step = nice_step(hi - lo, sc->sqrt_scale ? 4 : 5);
-    for (v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-6; v += step) {
+    /* from the top down, so that the end of the range is always labelled;
+     * a label closer than a line to the one above is left out (its tick
+     * stays) */
+    for (v = floor(hi / step + 1e-6) * step; v >= lo - step * 1e-6; v -= step) {
         double f = hi > lo ? (v - lo) / (hi - lo) : 0.0, yy, a[4];
+        if (fabs(v) < step * 1e-6) { /* the sum of steps from the top */
+            v = 0.0;
+            f = hi > lo ? (v - lo) / (hi - lo) : 0.0;
+        }
+        f = fmin(1.0, fmax(0.0, f));
         if (sc->sqrt_scale)
             f = sqrt(f);
         yy = y + h - f * h;
@@ -1229,6 +1293,9 @@ static void colour_bar(simdepth_i_canvas *cv, const simdepth_i_render *r, const 
         a[2] = x + w + 2.5;
         a[3] = yy;
         simdepth_i_canvas_polyline(cv, a, 2, &fg, 0.5, 0);
+        if (yy - last < size * 1.05)
+            continue;
+        last = yy;
         if (percent) {
             double p = v * 100.0;
             if (fabs(p) < 1e-9)
@@ -1377,6 +1444,57 @@ static size_t clusters_split(const tree *t)
     return split;
 }
 
+/* Set @s from (@x, @y) on lines of at most @maxw points, broken at blanks,
+ * @lead apart; with @draw 0 only count them. Returns the number of lines. */
+static size_t wrap_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
+                        double x, double y, double lead, simdepth_rgba c, int draw)
+{
+    char line[512];
+    size_t nl = 0, len = 0;
+
+    while (*s != '\0') {
+        const char *w = s;
+        size_t wl;
+        while (*w == ' ')
+            w++;
+        s = w;
+        while (*w != '\0' && *w != ' ')
+            w++;
+        wl = (size_t)(w - s);
+        if (wl == 0)
+            break;
+        if (len > 0 && len + 1 + wl < sizeof line) {
+            double tw;
+            line[len] = ' ';
+            memcpy(line + len + 1, s, wl);
+            line[len + 1 + wl] = '\0';
+            tw = simdepth_i_canvas_text_width(cv, line, size, 0);
+            if (tw <= maxw) {
+                len += 1 + wl;
+                s = w;
+                continue;
+            }
+            line[len] = '\0';
+            if (draw)
+                simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
+            nl++;
+            len = 0;
+        }
+        if (wl >= sizeof line)
+            wl = sizeof line - 1;
+        memcpy(line, s, wl);
+        line[wl] = '\0';
+        len = wl;
+        s = w;
+    }
+    if (len > 0) {
+        if (draw)
+            simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
+        nl++;
+    }
+    return nl;
+}
+
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err)
 {
@@ -1388,7 +1506,13 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     simdepth_status st;
     size_t n = r->n, i, j, stride, P = r->conf ? 2 : 1;
     double base = simdepth_theme_font_size(th), lw = simdepth_theme_line_width(th);
-    double W, H, margin = 6.0, M, D, L = 0, CB, gap = 6.0, pitch, fsize, titles, x0, y0;
+    double W, H, margin = 6.0, M, D, L = 0, CB, gap = 6.0, pitch, fsize, titles, x0, y0, py;
+    int stack; /* a narrow figure: the confusion matrix under the similarity */
+    size_t cap_lines = 0, k;
+    char caps[3][320];
+    simdepth_render_options o2;
+    simdepth_i_render r2;
+    simdepth_i_canvas *m = NULL;
     double *rowsum = NULL, minv = INFINITY, maxv = -INFINITY, maxconf = 0.0;
     int raster = opt->raster < 0 ? n > 64 : opt->raster;
     size_t split = 0;
@@ -1451,14 +1575,16 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     CB = base * 4.2 + 8.0;
     titles = base * 2.0;
     /* first guess of M without labels, then with measured labels */
+    stack = P == 2 && W < 400.0;
     M = (W - 2 * margin - CB - gap * (P + 1)) / (P + 0.18);
+    if (stack)
+        M = (W - 2 * margin - CB - gap * 2) / 1.18;
     for (int pass = 0; pass < 2; pass++) {
         pitch = M / n;
         label_fit(th, n, pitch, &fsize, &stride);
         if (pass == 0) {
-            simdepth_render_options o2 = *opt;
-            simdepth_i_render r2 = *r;
-            simdepth_i_canvas *m = NULL;
+            o2 = *opt;
+            r2 = *r;
             o2.format = SIMDEPTH_IMAGE_SVG;
             r2.opt = &o2;
             st = simdepth_i_canvas_new(&r2, 10, 10, "", &m, err);
@@ -1469,11 +1595,41 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
                 if (w > L)
                     L = w;
             }
-            simdepth_i_canvas_free(m);
             L = fmin(L, 0.22 * W) + 3.0;
             M = (W - 2 * margin - CB - L - gap * (P + 1)) / (P + 0.18);
+            if (stack)
+                M = (W - 2 * margin - CB - L - gap * 2) / 1.18;
         }
     }
+    /* the captions, wrapped to the figure's width */
+    split = clusters_split(&t);
+    if (split == SIZE_MAX)
+        split = 0;
+    caps[0][0] = caps[1][0] = caps[2][0] = '\0';
+    if (split > 0)
+        snprintf(caps[0], sizeof caps[0],
+                 "boxes: runs of one cluster in leaf order; %zu of the clusters are split "
+                 "by the order into several boxes (a lone leaf gets none)",
+                 split);
+    snprintf(caps[1], sizeof caps[1], "%s (%s); order: %s linkage, optimal leaf order%s",
+             split > 0 ? "clusters" : "boxes: clusters", t.how,
+             linkage_label(opt->linkage), stride > 1 ? "; every " : "");
+    if (stride > 1) {
+        char more[64];
+        snprintf(more, sizeof more, "%zu%s label shown", stride,
+                 stride == 2 ? "nd" : stride == 3 ? "rd" : "th");
+        strncat(caps[1], more, sizeof caps[1] - strlen(caps[1]) - 1);
+    }
+    if (r->conf != NULL)
+        snprintf(caps[2], sizeof caps[2], "%s",
+                 "confusion: rows are true classes; error rates on a square-root "
+                 "scale; diagonal (correct) in grey");
+    for (k = 0; k < 3; k++)
+        if (caps[k][0] != '\0')
+            cap_lines += wrap_text(m, caps[k], base * 0.8, W - 2 * margin, 0, 0, 0,
+                                   fg, 0);
+    simdepth_i_canvas_free(m);
+    m = NULL;
     if (!(M > 20.0)) {
         st = simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                   "the figure is too narrow for the heatmap; give a larger "
@@ -1482,12 +1638,9 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     }
     D = 0.18 * M;
     pitch = M / n;
-    split = clusters_split(&t);
-    if (split == SIZE_MAX)
-        split = 0;
     H = opt->height > 0 ? opt->height
-                        : margin + titles + M + 3.0 + L + base * (r->conf ? 2.6 : 1.6) +
-                              (split > 0 ? base : 0.0) + margin;
+                        : margin + (stack ? 2.0 : 1.0) * (titles + M + 3.0 + L) +
+                              base * (0.6 + (double)cap_lines) + margin;
 
     snprintf(title, sizeof title, "Similarity heatmap of %zu classes%s", n,
              r->conf ? " with the confusion matrix" : "");
@@ -1507,10 +1660,17 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     simdepth_i_canvas_group_begin(cv, "dendrogram", NULL);
     tree_draw(cv, r, &t, &g, fmax(0.3, lw * (n > 200 ? 0.5 : 0.9)));
     simdepth_i_canvas_group_end(cv);
+    if (stack) { /* again left of the confusion matrix */
+        g.u0 = y0 + titles + M + 3.0 + L;
+        simdepth_i_canvas_group_begin(cv, "dendrogram-confusion", NULL);
+        tree_draw(cv, r, &t, &g, fmax(0.3, lw * (n > 200 ? 0.5 : 0.9)));
+        simdepth_i_canvas_group_end(cv);
+    }
 
     for (size_t p = 0; p < P; p++) {
         panel pn;
-        double px = x0 + p * (M + gap);
+        double px = stack ? x0 : x0 + p * (M + gap);
+        py = stack && p == 1 ? y0 + titles + M + 3.0 + L : y0;
         memset(&pn, 0, sizeof pn);
         pn.r = r;
         pn.t = &t;
@@ -1519,15 +1679,15 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
         pn.rowsum = rowsum;
         pn.lower = p == 0 && opt->lower_triangle;
         simdepth_i_canvas_group_begin(cv, p == 0 ? "similarity" : "confusion", NULL);
-        panel_draw(cv, &pn, px, y0, M, raster);
+        panel_draw(cv, &pn, px, py, M, raster);
         simdepth_i_canvas_group_end(cv);
-        cluster_boxes(cv, r, &t, px, y0, M, fmax(0.4, lw * 0.8));
-        simdepth_i_canvas_rect(cv, px, y0, M, M, NULL, &muted, 0.4);
-        simdepth_i_canvas_text(cv, px + M / 2, y0 - base * 0.6,
+        cluster_boxes(cv, r, &t, px, py, M, fmax(0.4, lw * 0.8));
+        simdepth_i_canvas_rect(cv, px, py, M, M, NULL, &muted, 0.4);
+        simdepth_i_canvas_text(cv, stack ? margin : px + M / 2, py - base * 0.6,
                                p == 0 ? (ss.diverging ? "Perceived similarity (signed)"
                                                       : "Perceived similarity")
                                       : "Confusion: row class predicted as column",
-                               base, SIMDEPTH_I_MIDDLE, 0, fg, 0);
+                               base, stack ? SIMDEPTH_I_START : SIMDEPTH_I_MIDDLE, 0, fg, 0);
         /* column labels, reading upwards, below the matrix */
         for (i = 0; i < n; i++) {
             int thinned = i % stride != 0;
@@ -1539,15 +1699,16 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
                 snprintf(buf, sizeof buf, "%s", r->names[t.order[i]]);
             else
                 fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
-            simdepth_i_canvas_text(cv, px + (i + 0.5) * pitch + fsize * 0.36, y0 + M + 3.0, buf,
+            simdepth_i_canvas_text(cv, px + (i + 0.5) * pitch + fsize * 0.36, py + M + 3.0, buf,
                                    fsize, SIMDEPTH_I_END, 1, fg, 0);
             if (thinned)
                 simdepth_i_canvas_hide(cv, 0);
         }
     }
-    /* row labels right of the last matrix */
-    {
-        double lx = x0 + P * M + (P - 1) * gap + 3.0;
+    /* row labels right of the last matrix (of each, when stacked) */
+    for (size_t p = 0; p < (stack ? P : 1); p++) {
+        double lx = stack ? x0 + M + 3.0 : x0 + P * M + (P - 1) * gap + 3.0;
+        py = p == 1 ? y0 + titles + M + 3.0 + L : y0;
         for (i = 0; i < n; i++) {
             int thinned = i % stride != 0;
             if (thinned && cv->format != SIMDEPTH_IMAGE_SVG)
@@ -1558,7 +1719,7 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
                 snprintf(buf, sizeof buf, "%s", r->names[t.order[i]]);
             else
                 fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
-            simdepth_i_canvas_text(cv, lx, y0 + (i + 0.5) * pitch + fsize * 0.36, buf, fsize,
+            simdepth_i_canvas_text(cv, lx, py + (i + 0.5) * pitch + fsize * 0.36, buf, fsize,
                                    SIMDEPTH_I_START, 0, fg, 0);
             if (thinned)
                 simdepth_i_canvas_hide(cv, 0);
@@ -1566,40 +1727,27 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     }
     /* colour bars */
     {
-        double bx = W - margin - CB + 4.0, bh = P == 2 ? M * 0.4 : M * 0.6;
+        double bx = W - margin - CB + 4.0, bh = P == 2 && !stack ? M * 0.4 : M * 0.6;
         colour_bar(cv, r, &ss, bx, y0 + base, base * 0.9, bh, "similarity", base * 0.85, 0);
         if (P == 2)
-            colour_bar(cv, r, &cs, bx, y0 + M * 0.55 + base, base * 0.9, bh, "error rate",
-                       base * 0.85, 1);
+            colour_bar(cv, r, &cs, bx,
+                       stack ? y0 + titles + M + 3.0 + L + base : y0 + M * 0.55 + base,
+                       base * 0.9, bh, "error rate", base * 0.85, 1);
     }
-    /* The boxes are runs of one cluster along the leaf order: when a
-     * cluster is split by that order, a line of its own says so. */
-    if (split > 0) {
-        snprintf(buf, sizeof buf,
-                 "boxes: runs of one cluster in leaf order; %zu of the clusters are split by "
-                 "the order into several boxes (a lone leaf gets none)",
-                 split);
-        simdepth_i_canvas_text(cv, margin, H - margin - (r->conf ? 2 * base : base), buf,
-                               base * 0.8, SIMDEPTH_I_START, 0, muted, 0);
+    /* captions; the boxes are runs of one cluster along the leaf order:
+     * when a cluster is split by that order, a line of its own says so */
+    {
+        double cy = H - margin - base * (double)(cap_lines - 1);
+        for (k = 0; k < 3; k++)
+            if (caps[k][0] != '\0') {
+                size_t nl = wrap_text(cv, caps[k], base * 0.8, W - 2 * margin, margin, cy, base,
+                                      muted, 1);
+                cy += base * (double)nl;
+            }
     }
-    snprintf(buf, sizeof buf, "%s (%s); order: %s linkage, optimal leaf order%s",
-             split > 0 ? "clusters" : "boxes: clusters", t.how, linkage_label(opt->linkage),
-             stride > 1 ? "; every " : "");
-    if (stride > 1) {
-        char more[64];
-        snprintf(more, sizeof more, "%zu%s label shown", stride,
-                 stride == 2 ? "nd" : stride == 3 ? "rd" : "th");
-        strncat(buf, more, sizeof buf - strlen(buf) - 1);
-    }
-    simdepth_i_canvas_text(cv, margin, H - margin - (r->conf ? base : 0.0), buf, base * 0.8,
-                           SIMDEPTH_I_START, 0, muted, 0);
-    if (r->conf != NULL)
-        simdepth_i_canvas_text(cv, margin, H - margin,
-                               "confusion: rows are true classes; error rates on a square-root "
-                               "scale; diagonal (correct) in grey",
-                               base * 0.8, SIMDEPTH_I_START, 0, muted, 0);
     st = simdepth_i_canvas_finish(cv, out, err);
 out:
+    simdepth_i_canvas_free(m);
     simdepth_i_canvas_free(cv);
     free(rowsum);
     tree_free(&t);

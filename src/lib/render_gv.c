@@ -131,6 +131,8 @@ typedef struct gv_model {
     double wmin, wmax;
     simdepth_graph_layout engine;
     int dark;
+    size_t cols_req;       /* dot grid: clusters per row; 0: the default */
+    int narrow;            /* a narrow width asked for: wrap the legend */
 } gv_model;
 
 static int cmp_rates_desc(const void *pa, const void *pb)
@@ -313,6 +315,55 @@ static void dot_label(simdepth_i_buf *b, const char *s)
     }
 }
 
+#define LEGEND_WRAP 40
+
+/* Append the HTML text @s of a legend cell; when the figure is narrow,
+ * rewrap it (its <BR ALIGN="LEFT"/> breaks too) at about @maxc visible
+ * characters a line, an entity counting as one. */
+static void legend_text(const gv_model *m, simdepth_i_buf *b, const char *s, size_t maxc)
+{
+    static const char br[] = "<BR ALIGN=\"LEFT\"/>";
+    size_t line = 0;
+
+    if (!m->narrow) {
+        simdepth_i_buf_puts(b, s);
+        return;
+    }
+    while (*s != '\0') {
+        const char *w;
+        size_t vis = 0, len;
+        while (*s == ' ' || strncmp(s, br, sizeof br - 1) == 0)
+            s += *s == ' ' ? 1 : sizeof br - 1;
+        if (*s == '\0')
+            break;
+        for (w = s; *w != '\0' && *w != ' ' && strncmp(w, br, sizeof br - 1) != 0;) {
+            if (*w == '&') {
+                const char *e = strchr(w, ';');
+                w = e != NULL ? e + 1 : w + 1;
+                vis++;
+            } else if (*w == '<') {
+                const char *e = strchr(w, '>');
+                w = e != NULL ? e + 1 : w + 1;
+            } else {
+                if (((unsigned char)*w & 0xc0) != 0x80)
+                    vis++;
+                w++;
+            }
+        }
+        len = (size_t)(w - s);
+        if (line > 0 && line + 1 + vis > maxc) {
+            simdepth_i_buf_puts(b, br);
+            line = 0;
+        } else if (line > 0) {
+            simdepth_i_buf_puts(b, " ");
+            line++;
+        }
+        simdepth_i_buf_append(b, s, len);
+        line += vis;
+        s = w;
+    }
+}
+
 /* The legend and title, as the graph's HTML-like label. */
 static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i_buf *b)
 {
@@ -335,7 +386,8 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
     } else {
         html_text(b, "Perceived semantic graph");
     }
-    simdepth_i_buf_printf(b, "</FONT> &#183; %zu classes", m->n_nodes);
+    simdepth_i_buf_printf(b, "</FONT>%s%zu classes", m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " &#183; ",
+                          m->n_nodes);
     if (cluster_title == NULL) {
         simdepth_i_buf_printf(b, " &#183; %zu clusters", a->perceived.partition->n_clusters);
         if (isfinite(a->perceived.similarity_depth))
@@ -356,54 +408,71 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
                               simdepth_rgba_format(edge_colour(m, s), hex), (int)ceil(fs * 0.5),
                               (int)ceil(fs));
     }
-    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">"
-                             "edge colour: perceived similarity (spanning-tree edges)</TD></TR>",
+    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
                           hi);
+    legend_text(m, b, "edge colour: perceived similarity (spanning-tree edges)", LEGEND_WRAP);
+    simdepth_i_buf_puts(b, "</TD></TR>");
     {
         /* the edge label, as drawn (see graph_build) */
         int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT;
         if (r->info->tax != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP)
-            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">13</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">edge "
-                                   "label: depth of the two classes' lowest common WordNet "
-                                   "ancestor</TD></TR>");
+        {
+            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">13</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+            legend_text(m, b, "edge label: depth of the two classes' lowest common WordNet "
+                              "ancestor", LEGEND_WRAP);
+            simdepth_i_buf_puts(b, "</TD></TR>");
+        }
         if (rates)
+        {
             simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1% &#8593;1.3%</TD>"
-                                   "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">&#8595; share of the upper class's test "
-                                   "images predicted as the lower class,<BR ALIGN=\"LEFT\"/>"
-                                   "&#8593; of the lower class's predicted as the upper</TD></TR>");
+                                   "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+            legend_text(m, b, "&#8595; share of the upper class's test "
+                              "images predicted as the lower class,", LEGEND_WRAP);
+            simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
+            legend_text(m, b, "&#8593; of the lower class's predicted as the upper", LEGEND_WRAP);
+            simdepth_i_buf_puts(b, "</TD></TR>");
+        }
         if (cluster_title == NULL && r->info->tax != NULL)
-            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">box</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">cluster "
-                                   "(affinity propagation), titled with its members' "
-                                   "common<BR ALIGN=\"LEFT\"/>WordNet ancestor &#183; its "
-                                   "depth</TD></TR>");
+        {
+            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">box</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+            legend_text(m, b, "cluster (affinity propagation), titled with its members' "
+                              "common<BR ALIGN=\"LEFT\"/>WordNet ancestor &#183; its depth",
+                        LEGEND_WRAP);
+            simdepth_i_buf_puts(b, "</TD></TR>");
+        }
         if (!rates && r->conf != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP) {
             simdepth_i_format_percent(0.041, t1, sizeof t1);
-            simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">near a "
-                                     "class: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
-                                     "as the class at the edge's other end</TD></TR>",
+            simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
                                   t1);
+            legend_text(m, b, "near a class: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
+                              "as the class at the edge's other end", LEGEND_WRAP);
+            simdepth_i_buf_puts(b, "</TD></TR>");
         }
     }
     if (r->conf != NULL) {
-        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">width</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">grows with "
-                               "the misclassification rates both ways</TD></TR>");
+        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">width</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+        legend_text(m, b, "grows with the misclassification rates both ways", LEGEND_WRAP);
+        simdepth_i_buf_puts(b, "</TD></TR>");
         if (m->n_dashed_all > 0) {
             simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\"><FONT COLOR=\"%s\">&#8211; &#8211; "
-                                     "&#8211;</FONT></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">confusion-graph edge "
-                                     "missing from the perceived graph:<BR ALIGN=\"LEFT\"/>errors "
-                                     "not explained by similarity (rates in the tooltip)",
+                                     "&#8211;</FONT></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
                                   simdepth_rgba_format(err_c, hex));
+            legend_text(m, b, "confusion-graph edge "
+                              "missing from the perceived graph:<BR ALIGN=\"LEFT\"/>errors "
+                              "not explained by similarity (rates in the tooltip)", LEGEND_WRAP);
             if (m->n_edges > 0 && r->opt->top_errors > 0 &&
                 m->n_dashed_all > r->opt->top_errors)
-                simdepth_i_buf_printf(b, " (the %zu strongest of %zu)", r->opt->top_errors,
-                                      m->n_dashed_all);
+                simdepth_i_buf_printf(b, "%s(the %zu strongest of %zu)",
+                                      m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " ",
+                                      r->opt->top_errors, m->n_dashed_all);
             simdepth_i_buf_puts(b, "</TD></TR>");
         }
     }
     simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" COLSPAN=\"2\"><FONT COLOR=\"%s\">layout: "
-                             "Graphviz %s; hover (SVG) for WordNet ids, glosses and values"
+                             "Graphviz %s;%shover (SVG) for WordNet ids, glosses and values"
                              "</FONT></TD></TR>",
-                          simdepth_rgba_format(muted, hex), engine_name(m->engine));
+                          simdepth_rgba_format(muted, hex), engine_name(m->engine),
+                          m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " ");
     simdepth_i_buf_puts(b, "</TABLE>");
 }
 
@@ -521,6 +590,23 @@ static int declare(Agraph_t *g, gv_syms *s, const gv_model *m)
  * above it, so the blocks (clusters in label order, then singletons) form
  * a grid of about sqrt(blocks) columns. They appear in the DOT text with
  * style=invis. */
+/* The number of blocks grid_edges() arranges: clusters of 2+ shown
+ * members and lone classes. */
+static size_t graph_blocks(const gv_model *m)
+{
+    const simdepth_partition *p = m->r->a->perceived.partition;
+    size_t n = m->r->n, ncl = p->n_clusters, i, k, nb = 0;
+
+    for (k = 0; k <= ncl; k++) {
+        int32_t lab = k == ncl ? -1 : (int32_t)k;
+        size_t cnt = 0;
+        for (i = 0; i < n; i++)
+            cnt += m->shown[i] && p->labels[i] == lab;
+        nb += cnt > 0;
+    }
+    return nb;
+}
+
 static int grid_edges(const gv_model *m, Agraph_t *g, Agnode_t **nodes, const gv_syms *sy)
 {
     const simdepth_partition *p = m->r->a->perceived.partition;
@@ -566,9 +652,15 @@ static int grid_edges(const gv_model *m, Agraph_t *g, Agnode_t **nodes, const gv
         mem[pos++] = last;
     }
     start[nb] = pos;
-    if (nb < 5)
-        goto out;
-    cols = (size_t)ceil(sqrt((double)nb * 0.8));
+    if (m->cols_req > 0) {
+        cols = m->cols_req;
+        if (nb <= cols)
+            goto out;
+    } else {
+        if (nb < 5)
+            goto out;
+        cols = (size_t)ceil(sqrt((double)nb * 0.8));
+    }
     for (k = 0; k + cols < nb && rc == 0; k++) {
         size_t a, b, j = k + cols;
         for (a = start[k]; a < start[k + 1] && rc == 0; a++)
@@ -577,8 +669,10 @@ static int grid_edges(const gv_model *m, Agraph_t *g, Agnode_t **nodes, const gv
                 if (indeg[mem[b]] != 0)
                     continue;
                 e = gv_edge(g, nodes[mem[a]], nodes[mem[b]]);
+                /* weightless, except when stacking for a narrow width:
+                 * there they also pull the blocks into one column */
                 if (e == NULL || gv_set(e, sy->e[EA_STYLE], "invis", 0) != 0 ||
-                    gv_set(e, sy->e[EA_WEIGHT], "0", 0) != 0)
+                    gv_set(e, sy->e[EA_WEIGHT], m->cols_req > 0 ? "1" : "0", 0) != 0)
                     rc = -1;
             }
     }
@@ -1347,7 +1441,7 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     Agiodisc_t io;
     Agdisc_t disc;
     simdepth_i_buf dot = {0};
-    int laid_out = 0;
+    int laid_out = 0, attempt;
     simdepth_status st;
 
     gv_errbuf[0] = '\0';
@@ -1361,39 +1455,89 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
         goto out;
     }
     buffer_disc(&io, &disc);
-    st = graph_build(&m, &disc, &g, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
-    /* The DOT text is the figure's source: lay out exactly what it says,
-     * read back into a fresh graph. (Laying out the graph as built in
-     * memory loses edges in Graphviz 2.42 - constraint=false edges vanish
-     * from the SVG and every edge from xdot - while the same graph read
-     * from its DOT text is drawn completely.) */
-    st = write_dot(g, &dot, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
-    if (agclose(g) != 0) {
+    for (attempt = 0;; attempt++) {
+        double llx, lly, urx, ury, W, need, fs;
+        const char *bb;
+        size_t cols, nb;
+        st = graph_build(&m, &disc, &g, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        /* The DOT text is the figure's source: lay out exactly what it
+         * says, read back into a fresh graph. (Laying out the graph as
+         * built in memory loses edges in Graphviz 2.42 - constraint=false
+         * edges vanish from the SVG and every edge from xdot - while the
+         * same graph read from its DOT text is drawn completely.) */
+        simdepth_i_buf_free(&dot);
+        st = write_dot(g, &dot, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        if (agclose(g) != 0) {
+            g = NULL;
+            st = gv_fail(err, "agclose");
+            goto out;
+        }
         g = NULL;
-        st = gv_fail(err, "agclose");
-        goto out;
+        if (r->opt->format == SIMDEPTH_IMAGE_DOT && r->opt->width <= 0) {
+            simdepth_i_buf_append(out, dot.data, dot.len);
+            goto out;
+        }
+        {
+            mem_chan chan;
+            chan.p = dot.data;
+            chan.end = dot.data + dot.len;
+            g = agread(&chan, &disc);
+        }
+        if (g == NULL) {
+            st = gv_fail(err, "agread");
+            goto out;
+        }
+        if (gvLayout(gvc, g, engine_name(m.engine)) != 0) {
+            st = gv_fail(err, "gvLayout");
+            goto out;
+        }
+        laid_out = 1;
+        /* A narrow width (e.g. one column of a paper): rather than shrink
+         * the text below the theme's minimum (and 6 pt), wrap the legend
+         * and stack the clusters into fewer columns, which makes the
+         * figure taller. */
+        if (r->opt->width <= 0 || m.engine != SIMDEPTH_LAYOUT_DOT || r->opt->cluster >= 0 ||
+            attempt >= 4)
+            break;
+        bb = gv_get(g, "bb");
+        /* gvLayout sets bb as "llx lly urx ury", xdot as "llx,lly,urx,ury" */
+        if (bb == NULL ||
+            sscanf(bb, "%lf%*[ ,]%lf%*[ ,]%lf%*[ ,]%lf", &llx, &lly, &urx, &ury) != 4)
+            break;
+        (void)lly;
+        (void)ury;
+        W = urx - llx + 2 * 0.1 * 72.0;
+        fs = simdepth_theme_font_size(r->theme);
+        need = fmin(1.0, fmax(simdepth_theme_min_font_size(r->theme), fmin(6.0, fs)) / fs);
+        if (r->opt->width / W >= need)
+            break;
+        nb = graph_blocks(&m);
+        cols = m.cols_req > 0 ? m.cols_req : nb < 5 ? nb : (size_t)ceil(sqrt((double)nb * 0.8));
+        if (m.narrow && cols <= 1)
+            break;
+        m.narrow = 1;
+        if (cols > 1) {
+            size_t c = (size_t)floor((double)cols * r->opt->width / W / need);
+            m.cols_req = c < 1 ? 1 : c >= cols ? cols - 1 : c;
+        }
+        if (gvFreeLayout(gvc, g) != 0) {
+            st = gv_fail(err, "gvFreeLayout");
+            goto out;
+        }
+        laid_out = 0;
+        if (agclose(g) != 0) {
+            g = NULL;
+            st = gv_fail(err, "agclose");
+            goto out;
+        }
+        g = NULL;
     }
-    g = NULL;
     if (r->opt->format == SIMDEPTH_IMAGE_DOT) {
         simdepth_i_buf_append(out, dot.data, dot.len);
-        goto out;
-    }
-    {
-        mem_chan chan;
-        chan.p = dot.data;
-        chan.end = dot.data + dot.len;
-        g = agread(&chan, &disc);
-    }
-    if (g == NULL) {
-        st = gv_fail(err, "agread");
-        goto out;
-    }
-    if (gvLayout(gvc, g, engine_name(m.engine)) != 0) {
-        st = gv_fail(err, "gvLayout");
         goto out;
     }
     laid_out = 1;

@@ -173,6 +173,14 @@ desc "heatmap lower triangle, raster body, 8.9cm wide PNG at 600 dpi"
 expect_ok -- "$BIN" render "${FM[@]}" --figure heatmap --lower-triangle --raster yes \
     --width 8.9cm --dpi 600 -o "$T/h.png"
 check "600 dpi in pHYs" -- test "$(png_dpi "$T/h.png")" = 600
+desc "graph at column width: clusters stacked, legend wrapped"
+expect_ok -- "$BIN" render "${FM[@]}" --size ieee-column -o "$T/g-col.dot"
+check "column-width DOT stacks the clusters (invisible grid edges)" -- grep -q 'style=invis' "$T/g-col.dot"
+check "column-width DOT wraps the legend title" -- grep -q 'graph</FONT><BR ALIGN="LEFT"/>10 classes' "$T/g-col.dot"
+desc "heatmap with the confusion matrix at column width"
+expect_ok -- "$BIN" render "${FM[@]}" --figure heatmap --size ieee-column -o "$T/h-col.svg"
+check "column-width heatmap stacks the confusion matrix" -- grep -q 'dendrogram-confusion' "$T/h-col.svg"
+check "column-width heatmap is 252pt wide" -- grep -q 'width="252.00pt"' "$T/h-col.svg"
 desc "graph on standard output"
 expect_ok -- "$BIN" render "${FM[@]}" -T dot -o -
 check "DOT on standard output equals the golden file" -- cmp "$T_OUT" "$GOLDEN/fashion-mnist.dot"
