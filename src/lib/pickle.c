@@ -359,7 +359,9 @@ static simdepth_status pop_mark(vm *m, simdepth_i_pobj ***items, size_t *n)
     if (m->n_marks == 0)
         return vm_fail(m, SIMDEPTH_EFORMAT, "pickle opcode needs a MARK but none is open");
     base = m->marks[--m->n_marks];
-    *items = m->stack + base;
+    /* Before the first push the stack is not allocated: no pointer
+     * arithmetic on NULL (found by fuzzing, tests/fuzz/crashers). */
+    *items = m->sp > base ? m->stack + base : NULL;
     *n = m->sp - base;
     m->sp = base;
     return SIMDEPTH_OK;
