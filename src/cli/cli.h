@@ -35,6 +35,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_parse_double(const char *s, double *v);
 int cli_parse_int(const char *s, int *v);
 
+/* The method options analyze and render share: --scaling, --lcs,
+ * --preference, --damping, --max-iter, --convergence-iter (@name without
+ * the dashes). Stores the value in @an; on a bad value prints the usage
+ * error of @cmd and returns -1. */
+int cli_method_option(const char *cmd, const char *name, const char *arg,
+                      simdepth_analysis_options *an);
+
 /* 1 if @s ends with @suffix. */
 int cli_ends_with(const char *s, const char *suffix);
 

@@ -177,20 +177,12 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         case OPT_TAXONOMY: o->taxonomy = optarg; break;
         case OPT_NAME: o->name = optarg; break;
         case OPT_SCALING:
-            if (strcmp(optarg, "minmax") == 0)
-                o->an.scaling = SIMDEPTH_SCALING_MINMAX;
-            else if (strcmp(optarg, "none") == 0)
-                o->an.scaling = SIMDEPTH_SCALING_NONE;
-            else
-                return cli_usage_error("analyze", "--scaling '%s': expected minmax or none", optarg);
+            if (cli_method_option("analyze", "scaling", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_LCS:
-            if (strcmp(optarg, "reference") == 0)
-                o->an.lcs_rule = SIMDEPTH_LCS_REFERENCE;
-            else if (strcmp(optarg, "true") == 0)
-                o->an.lcs_rule = SIMDEPTH_LCS_TRUE;
-            else
-                return cli_usage_error("analyze", "--lcs '%s': expected reference or true", optarg);
+            if (cli_method_option("analyze", "lcs", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") == 0)
@@ -205,22 +197,20 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
                 return cli_usage_error("analyze", "--format '%s': expected json, text, csv or latex", optarg);
             break;
         case OPT_PREFERENCE:
-            if (cli_parse_double(optarg, &o->an.ap.preference) != 0)
-                return cli_usage_error("analyze", "--preference '%s': expected a finite number", optarg);
-            o->an.ap.use_preference = 1;
+            if (cli_method_option("analyze", "preference", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_DAMPING:
-            if (cli_parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
-                o->an.ap.damping >= 1.0)
-                return cli_usage_error("analyze", "--damping '%s': expected a number in [0.5, 1)", optarg);
+            if (cli_method_option("analyze", "damping", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_MAX_ITER:
-            if (cli_parse_int(optarg, &o->an.ap.max_iter) != 0)
-                return cli_usage_error("analyze", "--max-iter '%s': expected a positive integer", optarg);
+            if (cli_method_option("analyze", "max-iter", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_CONV_ITER:
-            if (cli_parse_int(optarg, &o->an.ap.convergence_iter) != 0)
-                return cli_usage_error("analyze", "--convergence-iter '%s': expected a positive integer", optarg);
+            if (cli_method_option("analyze", "convergence-iter", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_CLUSTER:
             if (parse_cluster(optarg, o) != 0)

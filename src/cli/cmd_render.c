@@ -211,38 +211,28 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case OPT_THEME: o->theme = optarg; break;
         case OPT_PER_CLUSTER: o->per_cluster = optarg; break;
         case OPT_SCALING:
-            if (strcmp(optarg, "minmax") == 0)
-                o->an.scaling = SIMDEPTH_SCALING_MINMAX;
-            else if (strcmp(optarg, "none") == 0)
-                o->an.scaling = SIMDEPTH_SCALING_NONE;
-            else
-                return cli_usage_error("render", "--scaling '%s': expected minmax or none", optarg);
+            if (cli_method_option("render", "scaling", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_LCS:
-            if (strcmp(optarg, "reference") == 0)
-                o->an.lcs_rule = SIMDEPTH_LCS_REFERENCE;
-            else if (strcmp(optarg, "true") == 0)
-                o->an.lcs_rule = SIMDEPTH_LCS_TRUE;
-            else
-                return cli_usage_error("render", "--lcs '%s': expected reference or true", optarg);
+            if (cli_method_option("render", "lcs", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_PREFERENCE:
-            if (cli_parse_double(optarg, &o->an.ap.preference) != 0)
-                return cli_usage_error("render", "--preference '%s': expected a finite number", optarg);
-            o->an.ap.use_preference = 1;
+            if (cli_method_option("render", "preference", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_DAMPING:
-            if (cli_parse_double(optarg, &o->an.ap.damping) != 0 || o->an.ap.damping < 0.5 ||
-                o->an.ap.damping >= 1.0)
-                return cli_usage_error("render", "--damping '%s': expected a number in [0.5, 1)", optarg);
+            if (cli_method_option("render", "damping", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_MAX_ITER:
-            if (cli_parse_int(optarg, &o->an.ap.max_iter) != 0)
-                return cli_usage_error("render", "--max-iter '%s': expected a positive integer", optarg);
+            if (cli_method_option("render", "max-iter", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_CONV_ITER:
-            if (cli_parse_int(optarg, &o->an.ap.convergence_iter) != 0)
-                return cli_usage_error("render", "--convergence-iter '%s': expected a positive integer", optarg);
+            if (cli_method_option("render", "convergence-iter", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
             break;
         case OPT_FIGURE:
             if (strcmp(optarg, "graph") == 0)

@@ -73,6 +73,56 @@ int cli_parse_int(const char *s, int *v)
     return 0;
 }
 
+int cli_method_option(const char *cmd, const char *name, const char *arg,
+                      simdepth_analysis_options *an)
+{
+    if (strcmp(name, "scaling") == 0) {
+        if (strcmp(arg, "minmax") == 0)
+            an->scaling = SIMDEPTH_SCALING_MINMAX;
+        else if (strcmp(arg, "none") == 0)
+            an->scaling = SIMDEPTH_SCALING_NONE;
+        else
+            goto bad;
+    } else if (strcmp(name, "lcs") == 0) {
+        if (strcmp(arg, "reference") == 0)
+            an->lcs_rule = SIMDEPTH_LCS_REFERENCE;
+        else if (strcmp(arg, "true") == 0)
+            an->lcs_rule = SIMDEPTH_LCS_TRUE;
+        else
+            goto bad;
+    } else if (strcmp(name, "preference") == 0) {
+        if (cli_parse_double(arg, &an->ap.preference) != 0)
+            goto bad;
+        an->ap.use_preference = 1;
+    } else if (strcmp(name, "damping") == 0) {
+        if (cli_parse_double(arg, &an->ap.damping) != 0 || an->ap.damping < 0.5 ||
+            an->ap.damping >= 1.0)
+            goto bad;
+    } else if (strcmp(name, "max-iter") == 0) {
+        if (cli_parse_int(arg, &an->ap.max_iter) != 0)
+            goto bad;
+    } else if (strcmp(name, "convergence-iter") == 0) {
+        if (cli_parse_int(arg, &an->ap.convergence_iter) != 0)
+            goto bad;
+    } else {
+        cli_usage_error(cmd, "unknown method option '--%s'", name);
+        return -1;
+    }
+    return 0;
+bad:
+    if (strcmp(name, "scaling") == 0)
+        cli_usage_error(cmd, "--scaling '%s': expected minmax or none", arg);
+    else if (strcmp(name, "lcs") == 0)
+        cli_usage_error(cmd, "--lcs '%s': expected reference or true", arg);
+    else if (strcmp(name, "preference") == 0)
+        cli_usage_error(cmd, "--preference '%s': expected a finite number", arg);
+    else if (strcmp(name, "damping") == 0)
+        cli_usage_error(cmd, "--damping '%s': expected a number in [0.5, 1)", arg);
+    else
+        cli_usage_error(cmd, "--%s '%s': expected a positive integer", name, arg);
+    return -1;
+}
+
 int cli_ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
