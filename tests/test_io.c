@@ -31,28 +31,8 @@ static char tmp_dir[4096];
 
 /* Record a table-row assertion: the CUnit failure text names the row, and
  * stderr gets the detail (actual vs expected) before the assertion. */
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-{
-    char what[700], cond[900];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(cond, sizeof cond, "row '%s': %s", row, what);
-    if (!ok)
-        fprintf(stderr, "\n  io: FAILED %s\n", cond);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, cond,
-                            __FILE__, "", CU_FALSE);
-}
-
-#define ROW_CHECK(ok, row, ...) row_check((ok) != 0, (row), __LINE__, __VA_ARGS__)
+#define ROW_CHECK(ok, row, ...) \
+    simdepth_test_row_check((ok) != 0, "io", (row), __FILE__, __LINE__, __VA_ARGS__)
 
 static const char *tmp_path(const char *name)
 {
@@ -73,51 +53,14 @@ static const char *data_io(const char *file)
     return simdepth_test_data(rel);
 }
 
-static int write_bytes(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fwrite(bytes, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[4400];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int suite_init(void)
 {
-    const char *t = getenv("TMPDIR");
-
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/simdepth-io-XXXXXX",
-             t != NULL && t[0] != '\0' ? t : "/tmp");
-    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+    return simdepth_test_tmpdir(tmp_dir, sizeof tmp_dir, "io");
 }
 
 static int suite_clean(void)
 {
-    if (tmp_dir[0] != '\0')
-        remove_tree(tmp_dir);
+    simdepth_test_remove_tree(tmp_dir);
     return 0;
 }
 
@@ -293,7 +236,7 @@ static void test_csv_first_row_not_dropped(void)
         simdepth_error err;
         simdepth_status st;
 
-        CU_ASSERT_FATAL(write_bytes(path, rows[t].text, strlen(rows[t].text)) == 0);
+        CU_ASSERT_FATAL(simdepth_test_write_bytes(path, rows[t].text, strlen(rows[t].text)) == 0);
         simdepth_error_clear(&err);
         st = simdepth_csv_read(path, &m, &err);
         if (st == SIMDEPTH_OK) {
@@ -334,7 +277,7 @@ static void test_csv_delimiter_from_data(void)
         simdepth_error err;
         simdepth_status st;
 
-        CU_ASSERT_FATAL(write_bytes(path, rows[t].text, strlen(rows[t].text)) == 0);
+        CU_ASSERT_FATAL(simdepth_test_write_bytes(path, rows[t].text, strlen(rows[t].text)) == 0);
         simdepth_error_clear(&err);
         st = simdepth_csv_read(path, &m, &err);
         ROW_CHECK(st == SIMDEPTH_OK, rows[t].name, "status %d at %ld:%ld (%s), expected OK",
@@ -609,15 +552,15 @@ static void check_bad_input(const bad_input *b)
     simdepth_error err;
     simdepth_status st;
 
-    remove_tree(path);
+    simdepth_test_remove_tree(path);
     if (b->make == MK_DIR) {
         CU_ASSERT_FATAL(mkdir(path, 0700) == 0);
     } else if (b->make == MK_FILE && b->major != 0) {
         size_t n = build_npy(b, buf, sizeof buf, &hdr_at, &data_at);
         ROW_CHECK(n > 0, b->name, "test table: .npy too big for the buffer");
-        CU_ASSERT_FATAL(n > 0 && write_bytes(path, buf, n) == 0);
+        CU_ASSERT_FATAL(n > 0 && simdepth_test_write_bytes(path, buf, n) == 0);
     } else if (b->make == MK_FILE) {
-        CU_ASSERT_FATAL(write_bytes(path, b->bytes, b->len) == 0);
+        CU_ASSERT_FATAL(simdepth_test_write_bytes(path, b->bytes, b->len) == 0);
     }
     if (want_off == OFF_HDR)
         want_off = hdr_at;
@@ -674,7 +617,7 @@ static void test_null_error(void)
     simdepth_labels *l = NULL;
     const char *path = tmp_path("null_err.npy");
 
-    CU_ASSERT_FATAL(write_bytes(path, "junk", 4) == 0);
+    CU_ASSERT_FATAL(simdepth_test_write_bytes(path, "junk", 4) == 0);
     CU_ASSERT_EQUAL(simdepth_npy_read(path, &m, NULL), SIMDEPTH_EFORMAT);
     CU_ASSERT_EQUAL(simdepth_csv_read(tmp_path("nope.csv"), &m, NULL), SIMDEPTH_EIO);
     CU_ASSERT_EQUAL(simdepth_labels_read(tmp_path("nope.txt"), &l, NULL), SIMDEPTH_EIO);
@@ -741,7 +684,7 @@ static void test_labels_read(void)
         simdepth_error err;
         simdepth_status st;
 
-        CU_ASSERT_FATAL(write_bytes(path, c->text, strlen(c->text)) == 0);
+        CU_ASSERT_FATAL(simdepth_test_write_bytes(path, c->text, strlen(c->text)) == 0);
         simdepth_error_clear(&err);
         st = simdepth_labels_read(path, &l, &err);
         ROW_CHECK(st == SIMDEPTH_OK && l != NULL, c->name, "status %d (%s)", (int)st,

@@ -39,28 +39,8 @@ int simdepth_test_add_pth(void);
 
 static char tmp_dir[4096];
 
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-{
-    char what[900], cond[1100];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(cond, sizeof cond, "row '%s': %s", row, what);
-    if (!ok)
-        fprintf(stderr, "\n  pth: FAILED %s\n", cond);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, cond, __FILE__, "",
-                            CU_FALSE);
-}
-
-#define ROW_CHECK(ok, row, ...) row_check((ok) != 0, (row), __LINE__, __VA_ARGS__)
+#define ROW_CHECK(ok, row, ...) \
+    simdepth_test_row_check((ok) != 0, "pth", (row), __FILE__, __LINE__, __VA_ARGS__)
 
 static const char *tmp_path(const char *name)
 {
@@ -80,51 +60,14 @@ static const char *data_pth(const char *file)
     return simdepth_test_data(rel);
 }
 
-static int write_bytes(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fwrite(bytes, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[4400];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int suite_init(void)
 {
-    const char *t = getenv("TMPDIR");
-
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/simdepth-pth-XXXXXX",
-             t != NULL && t[0] != '\0' ? t : "/tmp");
-    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+    return simdepth_test_tmpdir(tmp_dir, sizeof tmp_dir, "pth");
 }
 
 static int suite_clean(void)
 {
-    if (tmp_dir[0] != '\0')
-        remove_tree(tmp_dir);
+    simdepth_test_remove_tree(tmp_dir);
     return 0;
 }
 
@@ -987,7 +930,7 @@ static const char *write_case(const pickle_case *c, const tbuf *pkl, size_t k)
         legacy_keys(&file, keys, 1);
         legacy_storage(&file, 4, 4);
     }
-    if (write_bytes(path, file.p, file.n) != 0)
+    if (simdepth_test_write_bytes(path, file.p, file.n) != 0)
         path = NULL;
     tb_free(&file);
     return path;
@@ -1038,7 +981,7 @@ static void test_legacy_view_values(void)
     pk_state_dict(&file, &t, 1);
     legacy_keys(&file, keys, 1);
     legacy_storage(&file, 8, 8);
-    CU_ASSERT_EQUAL_FATAL(write_bytes(path, file.p, file.n), 0);
+    CU_ASSERT_EQUAL_FATAL(simdepth_test_write_bytes(path, file.p, file.n), 0);
     tb_free(&file);
     simdepth_error_clear(&err);
     CU_ASSERT_EQUAL_FATAL(simdepth_tensor_file_open(path, &f, &err), SIMDEPTH_OK);
@@ -1197,7 +1140,7 @@ static void test_zip_cases(void)
         snprintf(name, sizeof name, "zip%zu.pth", i);
         path = tmp_path(name);
         build_zip_case(zip_cases[i].kind, &file);
-        ROW_CHECK(write_bytes(path, file.p, file.n) == 0, zip_cases[i].row, "cannot write");
+        ROW_CHECK(simdepth_test_write_bytes(path, file.p, file.n) == 0, zip_cases[i].row, "cannot write");
         tb_free(&file);
         if (zip_cases[i].want != SIMDEPTH_OK) {
             expect_error(zip_cases[i].row, path, zip_cases[i].want, zip_cases[i].substr, NULL);
@@ -1319,7 +1262,7 @@ static void test_legacy_cases(void)
         snprintf(name, sizeof name, "legacy%zu.pth", i);
         path = tmp_path(name);
         build_legacy_case(legacy_cases[i].kind, &file);
-        ROW_CHECK(write_bytes(path, file.p, file.n) == 0, legacy_cases[i].row, "cannot write");
+        ROW_CHECK(simdepth_test_write_bytes(path, file.p, file.n) == 0, legacy_cases[i].row, "cannot write");
         tb_free(&file);
         if (legacy_cases[i].want != SIMDEPTH_OK) {
             expect_error(legacy_cases[i].row, path, legacy_cases[i].want,
@@ -1375,7 +1318,7 @@ static void check_truncations(const char *file, const char *substr)
         snprintf(row, sizeof row, "%s cut to %zu of %zu bytes", file, cuts[i], len);
         snprintf(name, sizeof name, "cut%zu_%s", i, file);
         path = tmp_path(name);
-        if (write_bytes(path, data, cuts[i]) != 0) {
+        if (simdepth_test_write_bytes(path, data, cuts[i]) != 0) {
             ROW_CHECK(0, row, "cannot write");
             continue;
         }

@@ -32,28 +32,8 @@
 
 static char tmp_dir[4096];
 
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-{
-    char what[700], cond[900];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(cond, sizeof cond, "row '%s': %s", row, what);
-    if (!ok)
-        fprintf(stderr, "\n  safetensors: FAILED %s\n", cond);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, cond, __FILE__, "",
-                            CU_FALSE);
-}
-
-#define ROW_CHECK(ok, row, ...) row_check((ok) != 0, (row), __LINE__, __VA_ARGS__)
+#define ROW_CHECK(ok, row, ...) \
+    simdepth_test_row_check((ok) != 0, "safetensors", (row), __FILE__, __LINE__, __VA_ARGS__)
 
 static const char *tmp_path(const char *name)
 {
@@ -73,51 +53,14 @@ static const char *data_st(const char *file)
     return simdepth_test_data(rel);
 }
 
-static int write_bytes(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fwrite(bytes, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[4400];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int suite_init(void)
 {
-    const char *t = getenv("TMPDIR");
-
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/simdepth-safetensors-XXXXXX",
-             t != NULL && t[0] != '\0' ? t : "/tmp");
-    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+    return simdepth_test_tmpdir(tmp_dir, sizeof tmp_dir, "safetensors");
 }
 
 static int suite_clean(void)
 {
-    if (tmp_dir[0] != '\0')
-        remove_tree(tmp_dir);
+    simdepth_test_remove_tree(tmp_dir);
     return 0;
 }
 
@@ -619,7 +562,7 @@ static int make_file(const char *path, make_kind make, const char *text, size_t 
 
     if (make == MK_RAW) {
         *data_at = OFF_ANY;
-        return write_bytes(path, text, raw_len);
+        return simdepth_test_write_bytes(path, text, raw_len);
     }
     if (make == MK_SPARSE_HUGE_HEADER) {
         /* Header length 100000001 in a file that really is that long: a
@@ -643,7 +586,7 @@ static int make_file(const char *path, make_kind make, const char *text, size_t 
     for (k = 0; k < data; k++)
         buf[n + k] = (unsigned char)(k * 37 + 1);
     *data_at = (long long)(8 + hlen);
-    return write_bytes(path, buf, n + data);
+    return simdepth_test_write_bytes(path, buf, n + data);
 }
 
 /* 8 + the position of the @nth occurrence of @at in @text, or -1. */

@@ -31,28 +31,8 @@
 
 static char tmp_dir[4096];
 
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void row_check(int ok, const char *row, int line, const char *fmt, ...)
-{
-    char what[700], cond[900];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(cond, sizeof cond, "row '%s': %s", row, what);
-    if (!ok)
-        fprintf(stderr, "\n  npy: FAILED %s\n", cond);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, cond, __FILE__, "",
-                            CU_FALSE);
-}
-
-#define ROW_CHECK(ok, row, ...) row_check((ok) != 0, (row), __LINE__, __VA_ARGS__)
+#define ROW_CHECK(ok, row, ...) \
+    simdepth_test_row_check((ok) != 0, "npy", (row), __FILE__, __LINE__, __VA_ARGS__)
 
 static const char *tmp_path(const char *name)
 {
@@ -72,51 +52,14 @@ static const char *data_npy(const char *file)
     return simdepth_test_data(rel);
 }
 
-static int write_bytes(const char *path, const void *bytes, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fwrite(bytes, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[4400];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int suite_init(void)
 {
-    const char *t = getenv("TMPDIR");
-
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/simdepth-npy-XXXXXX",
-             t != NULL && t[0] != '\0' ? t : "/tmp");
-    return mkdtemp(tmp_dir) != NULL ? 0 : -1;
+    return simdepth_test_tmpdir(tmp_dir, sizeof tmp_dir, "npy");
 }
 
 static int suite_clean(void)
 {
-    if (tmp_dir[0] != '\0')
-        remove_tree(tmp_dir);
+    simdepth_test_remove_tree(tmp_dir);
     return 0;
 }
 
@@ -620,9 +563,9 @@ static void check_bad_npy(const bad_npy *b)
     if (b->parts.major != 0) {
         n = build_npy(&b->parts, 0, buf, sizeof buf, &hdr_at, &data_at);
         ROW_CHECK(n > 0, b->name, "test table: .npy too big for the buffer");
-        CU_ASSERT_FATAL(n > 0 && write_bytes(path, buf, n) == 0);
+        CU_ASSERT_FATAL(n > 0 && simdepth_test_write_bytes(path, buf, n) == 0);
     } else {
-        CU_ASSERT_FATAL(write_bytes(path, b->bytes, b->len) == 0);
+        CU_ASSERT_FATAL(simdepth_test_write_bytes(path, b->bytes, b->len) == 0);
     }
     if (want == OFF_HDR)
         want = hdr_at;
@@ -706,7 +649,7 @@ static void test_odd_headers(void)
         snprintf(file, sizeof file, "odd%02d.npy", (int)t);
         path = tmp_path(file);
         n = build_npy(&o->parts, 1, buf, sizeof buf, &hdr_at, &data_at);
-        CU_ASSERT_FATAL(n > 0 && write_bytes(path, buf, n) == 0);
+        CU_ASSERT_FATAL(n > 0 && simdepth_test_write_bytes(path, buf, n) == 0);
         simdepth_error_clear(&err);
         st = simdepth_tensor_file_open(path, &f, &err);
         ROW_CHECK(st == SIMDEPTH_OK, o->name, "open: status %d (%s)", (int)st, err.message);
@@ -770,7 +713,7 @@ static void test_null_error(void)
     simdepth_matrix *m = NULL;
     const char *path = tmp_path("null_err.npy");
 
-    CU_ASSERT_FATAL(write_bytes(path, "\x93NUMPY\x01\x00\x05\x00{}", 12) == 0);
+    CU_ASSERT_FATAL(simdepth_test_write_bytes(path, "\x93NUMPY\x01\x00\x05\x00{}", 12) == 0);
     CU_ASSERT_EQUAL(simdepth_tensor_file_open(path, &f, NULL), SIMDEPTH_EFORMAT);
     CU_ASSERT_EQUAL(simdepth_npy_read(path, &m, NULL), SIMDEPTH_EFORMAT);
     CU_ASSERT_EQUAL(simdepth_npy_read(data_npy("f8_1d.npy"), &m, NULL), SIMDEPTH_EUNSUPPORTED);

@@ -29,6 +29,23 @@ const char *simdepth_test_shared(const char *rel);
 /* Absolute path of a file under tests/data in the source tree. */
 const char *simdepth_test_data(const char *rel);
 
+/* A table-driven check: on failure prints "SUITE: FAILED row 'ROW': ..."
+ * to stderr and records a CUnit failure at FILE:LINE. */
+void simdepth_test_row_check(int ok, const char *suite, const char *row, const char *file,
+                             int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* Create "$TMPDIR/simdepth-TAG-XXXXXX" (TMPDIR defaults to /tmp) into buf;
+ * 0 or -1. */
+int simdepth_test_tmpdir(char *buf, size_t size, const char *tag);
+/* Remove a file or a directory tree; "" is ignored. */
+void simdepth_test_remove_tree(const char *path);
+/* Write @len bytes to @path; 0 or -1. */
+int simdepth_test_write_bytes(const char *path, const void *bytes, size_t len);
+
 /* Read a whole text file into a malloc'd NUL-terminated buffer or NULL. */
 char *simdepth_test_slurp(const char *path, size_t *len);
 

@@ -1,9 +1,12 @@
 /* simdepth — helpers shared by the CUnit suites. */
 #include "config.h"
 
+#include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests.h"
 
@@ -140,4 +143,63 @@ const char *simdepth_test_csv_get(const simdepth_test_csv *t, size_t row,
         if (strcmp(t->header[c], col) == 0)
             return t->cells[row * t->n_cols + c];
     return NULL;
+}
+
+void simdepth_test_row_check(int ok, const char *suite, const char *row, const char *file,
+                             int line, const char *fmt, ...)
+{
+    char what[700], cond[900];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(cond, sizeof cond, "row '%s': %s", row, what);
+    if (!ok)
+        fprintf(stderr, "\n  %s: FAILED %s\n", suite, cond);
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, cond, file, "",
+                            CU_FALSE);
+}
+
+int simdepth_test_tmpdir(char *buf, size_t size, const char *tag)
+{
+    const char *t = getenv("TMPDIR");
+
+    snprintf(buf, size, "%s/simdepth-%s-XXXXXX", t != NULL && t[0] != '\0' ? t : "/tmp", tag);
+    return mkdtemp(buf) != NULL ? 0 : -1;
+}
+
+void simdepth_test_remove_tree(const char *path)
+{
+    DIR *d;
+    struct dirent *e;
+
+    if (path[0] == '\0')
+        return;
+    d = opendir(path);
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            char sub[4400];
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            simdepth_test_remove_tree(sub);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+int simdepth_test_write_bytes(const char *path, const void *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok;
+
+    if (f == NULL)
+        return -1;
+    ok = fwrite(bytes, 1, len, f) == len;
+    ok &= fclose(f) == 0;
+    return ok ? 0 : -1;
 }
