@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "simdepth/cluster.h"
+#include "distance_i.h"
 #include "internal.h"
 
 #if defined(__clang__)
@@ -49,46 +50,11 @@ void simdepth_hdbscan_options_init(simdepth_hdbscan_options *opt)
 /* ------------------------------------------------------------------ */
 /* Input                                                               */
 
-typedef struct dist_view {
-    const float *f;  /* float32 similarities, or NULL */
-    const double *d; /* float64 similarities, or NULL */
-    size_t n;
-} dist_view;
-
-static dist_view view_of(const simdepth_matrix *s)
-{
-    dist_view v;
-
-    v.n = simdepth_matrix_rows(s);
-    v.f = NULL;
-    v.d = NULL;
-    if (simdepth_matrix_dtype(s) == SIMDEPTH_F32)
-        v.f = simdepth_matrix_cdata(s);
-    else
-        v.d = simdepth_matrix_cdata(s);
-    return v;
-}
-
-static inline double dist_at(const dist_view *v, size_t i, size_t j)
+static inline double dist_at(const simdepth_i_dist_view *v, size_t i, size_t j)
 {
     size_t k = i * v->n + j;
 
     return v->f != NULL ? 1.0 - (double)v->f[k] : 1.0 - v->d[k];
-}
-
-static void dist_row(const dist_view *v, size_t i, double *row)
-{
-    size_t j, n = v->n;
-
-    if (v->f != NULL) {
-        const float *r = v->f + i * n;
-        for (j = 0; j < n; j++)
-            row[j] = 1.0 - (double)r[j];
-    } else {
-        const double *r = v->d + i * n;
-        for (j = 0; j < n; j++)
-            row[j] = 1.0 - r[j];
-    }
 }
 
 static simdepth_status check_args(const simdepth_matrix *s,
@@ -97,7 +63,7 @@ static simdepth_status check_args(const simdepth_matrix *s,
 {
     size_t n, i, j;
     int min_samples;
-    dist_view v;
+    simdepth_i_dist_view v;
 
     if (s == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -135,7 +101,7 @@ static simdepth_status check_args(const simdepth_matrix *s,
         return simdepth_i_error_set(
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
             "HDBSCAN: unknown noise mode %d", (int)opt->noise);
-    v = view_of(s);
+    v = simdepth_i_dist_view_of(s);
     for (i = 0; i < n; i++) {
         for (j = 0; j < n; j++) {
             double x = v.f != NULL ? (double)v.f[i * n + j] : v.d[i * n + j];
@@ -339,13 +305,13 @@ static void stable_argsort(const double *v, size_t *idx, size_t *tmp,
 /* The k-th smallest distance of every column (np.partition(D, k - 1,
  * axis=0)[k - 1]), streaming the rows once: per column a sorted buffer
  * of the k smallest seen so far. */
-static void core_distances(const dist_view *v, size_t k, double *row,
+static void core_distances(const simdepth_i_dist_view *v, size_t k, double *row,
                            double *buf, double *core)
 {
     size_t n = v->n, i, j;
 
     for (i = 0; i < n; i++) {
-        dist_row(v, i, row);
+        simdepth_i_dist_row(v, i, row);
         for (j = 0; j < n; j++) {
             double x = row[j], *b = buf + j * k;
             size_t m = i < k ? i : k, p;
@@ -383,7 +349,7 @@ typedef struct mst_edge {
 /* mst_from_mutual_reachability: the remaining items are kept in
  * increasing index (as the boolean filtering keeps them), the first
  * minimum wins, and each edge starts at the item added last. */
-static void prim(const dist_view *v, const double *core, size_t *remaining,
+static void prim(const simdepth_i_dist_view *v, const double *core, size_t *remaining,
                  double *minr, double *row, mst_edge *mst)
 {
     size_t n = v->n, n_rem = n, i, k, cur = 0;
@@ -396,7 +362,7 @@ static void prim(const dist_view *v, const double *core, size_t *remaining,
         size_t w = 0, best_k = 0;
         double best = 0.0, cc = core[cur];
 
-        dist_row(v, cur, row);
+        simdepth_i_dist_row(v, cur, row);
         for (k = 0; k < n_rem; k++) {
             size_t j = remaining[k];
             double r, m;
@@ -695,7 +661,7 @@ simdepth_status simdepth_hdbscan(const simdepth_matrix *s,
     simdepth_hdbscan_options defaults;
     simdepth_partition *p = NULL;
     simdepth_status st;
-    dist_view v;
+    simdepth_i_dist_view v;
     size_t n, k, i, n_rows;
     double *row = NULL, *buf = NULL, *core = NULL, *minr = NULL, *w = NULL;
     size_t *remaining = NULL, *order = NULL, *parent = NULL, *size = NULL;
@@ -713,7 +679,7 @@ simdepth_status simdepth_hdbscan(const simdepth_matrix *s,
     st = check_args(s, opt, err);
     if (st != SIMDEPTH_OK)
         return st;
-    v = view_of(s);
+    v = simdepth_i_dist_view_of(s);
     n = v.n;
     k = (size_t)(opt->min_samples != 0 ? opt->min_samples
                                        : opt->min_cluster_size);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "simdepth/cluster.h"
+#include "distance_i.h"
 #include "internal.h"
 
 #if defined(__clang__)
@@ -46,48 +47,12 @@ void simdepth_optics_options_init(simdepth_optics_options *opt)
 /* ------------------------------------------------------------------ */
 /* Input                                                               */
 
-typedef struct dist_view {
-    const float *f;  /* float32 similarities, or NULL */
-    const double *d; /* float64 similarities, or NULL */
-    size_t n;
-} dist_view;
-
-static dist_view view_of(const simdepth_matrix *s)
-{
-    dist_view v;
-
-    v.n = simdepth_matrix_rows(s);
-    v.f = NULL;
-    v.d = NULL;
-    if (simdepth_matrix_dtype(s) == SIMDEPTH_F32)
-        v.f = simdepth_matrix_cdata(s);
-    else
-        v.d = simdepth_matrix_cdata(s);
-    return v;
-}
-
-/* Row i of the distance 1 - S into @row (n doubles). */
-static void dist_row(const dist_view *v, size_t i, double *row)
-{
-    size_t j, n = v->n;
-
-    if (v->f != NULL) {
-        const float *r = v->f + i * n;
-        for (j = 0; j < n; j++)
-            row[j] = 1.0 - (double)r[j];
-    } else {
-        const double *r = v->d + i * n;
-        for (j = 0; j < n; j++)
-            row[j] = 1.0 - r[j];
-    }
-}
-
 static simdepth_status check_args(const simdepth_matrix *s,
                                   const simdepth_optics_options *opt,
                                   simdepth_error *err)
 {
     size_t n, k;
-    dist_view v;
+    simdepth_i_dist_view v;
 
     if (s == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -133,7 +98,7 @@ static simdepth_status check_args(const simdepth_matrix *s,
         return simdepth_i_error_set(
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
             "OPTICS: unknown noise mode %d", (int)opt->noise);
-    v = view_of(s);
+    v = simdepth_i_dist_view_of(s);
     for (k = 0; k < n * n; k++) {
         double x = v.f != NULL ? (double)v.f[k] : v.d[k];
         if (!isfinite(x))
@@ -198,7 +163,7 @@ static simdepth_status compute_graph(const simdepth_matrix *s,
                                      const simdepth_optics_options *opt,
                                      optics_graph *g, simdepth_error *err)
 {
-    dist_view v = view_of(s);
+    simdepth_i_dist_view v = simdepth_i_dist_view_of(s);
     size_t n = v.n, i, j, step, k = (size_t)opt->min_samples;
     double *row = NULL, *buf = NULL;
     unsigned char *done = NULL;
@@ -214,7 +179,7 @@ static simdepth_status compute_graph(const simdepth_matrix *s,
 
     for (i = 0; i < n; i++) {
         double c;
-        dist_row(&v, i, row);
+        simdepth_i_dist_row(&v, i, row);
         c = kth_smallest(row, n, k, buf);
         if (c > opt->max_eps)
             c = INFINITY;
@@ -242,7 +207,7 @@ static simdepth_status compute_graph(const simdepth_matrix *s,
         if (isinf(core))
             continue;
         /* _set_reach_dist: the unprocessed within max_eps (<=). */
-        dist_row(&v, point, row);
+        simdepth_i_dist_row(&v, point, row);
         for (j = 0; j < n; j++) {
             double d, r;
             if (done[j])
