@@ -85,12 +85,6 @@ typedef struct simdepth_baselines {
     size_t taxonomy_clusters;
 } simdepth_baselines;
 
-/** Mean LCS depth over all n (n - 1) / 2 pairs of @p nodes under @p rule;
- *  NaN for n < 2. O(n^2) LCS computations. @since 0.1 */
-simdepth_status simdepth_mean_pair_depth(const simdepth_taxonomy *t, const size_t *nodes,
-                                         size_t n, simdepth_lcs_rule rule, double *out,
-                                         simdepth_error *err);
-
 /** Mean LCS depth of every class i and its nearest neighbour: the j != i of
  *  largest similarity s[i][j], the smaller index on ties. NaN for n < 2.
  *  @since 0.1 */
@@ -102,10 +96,14 @@ simdepth_status simdepth_nearest_neighbour_depth(const simdepth_matrix *s,
 
 /** The taxonomy's own similarity of the classes: Wu-Palmer of every pair
  *  (class i is "one" for i < j; mirrored), diagonal 1. *out is a new n x n
- *  float64 matrix. O(n^2) LCS computations. @since 0.1 */
+ *  float64 matrix. If @p mean_depth is not NULL it receives, from the same
+ *  LCS computations, the mean LCS depth over all n (n - 1) / 2 pairs (NaN
+ *  for n < 2): the chance level of SD. O(n^2) LCS computations.
+ *  @since 0.1 */
 simdepth_status simdepth_taxonomy_wup_matrix(const simdepth_taxonomy *t, const size_t *nodes,
                                              size_t n, simdepth_lcs_rule rule,
-                                             simdepth_matrix **out, simdepth_error *err);
+                                             simdepth_matrix **out, double *mean_depth,
+                                             simdepth_error *err);
 
 /** How bad the model's mistakes are, as hierarchical-classification papers
  *  report it. Every off-diagonal confusion entry (true i, predicted j) is a

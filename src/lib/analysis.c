@@ -165,15 +165,17 @@ static simdepth_status compute_baselines(const simdepth_matrix *s, const simdept
     memset(&g, 0, sizeof g);
     b->taxonomy_sd = b->taxonomy_mean_wup = NAN;
     b->taxonomy_clusters = 0;
-    st = simdepth_mean_pair_depth(t, nodes, n, opt->lcs_rule, &b->all_pairs_depth, err);
+    b->all_pairs_depth = NAN;
+    /* One pass over all pairs gives both the chance level and the
+     * taxonomy's own similarity. */
+    st = simdepth_taxonomy_wup_matrix(t, nodes, n, opt->lcs_rule, &w, &b->all_pairs_depth, err);
     if (st == SIMDEPTH_OK)
         st = simdepth_nearest_neighbour_depth(s, t, nodes, opt->lcs_rule,
                                               &b->nearest_neighbour_depth, err);
     if (st == SIMDEPTH_OK && n >= 2) {
-        st = simdepth_taxonomy_wup_matrix(t, nodes, n, opt->lcs_rule, &w, err);
         /* A taxonomy in which all classes are equally similar has no
          * range to scale: its own SD is then undefined, not an error. */
-        if (st == SIMDEPTH_OK && simdepth_similarity_minmax(w, NULL) == SIMDEPTH_OK) {
+        if (simdepth_similarity_minmax(w, NULL) == SIMDEPTH_OK) {
             st = analyse_graph(w, t, nodes, opt, NULL, &g, err);
             if (st == SIMDEPTH_OK) {
                 b->taxonomy_sd = g.similarity_depth;

@@ -174,30 +174,6 @@ out:
     return st;
 }
 
-simdepth_status simdepth_mean_pair_depth(const simdepth_taxonomy *t, const size_t *nodes,
-                                         size_t n, simdepth_lcs_rule rule, double *out,
-                                         simdepth_error *err)
-{
-    size_t i, j;
-    double sum = 0.0;
-    simdepth_lcs l;
-    simdepth_status st;
-
-    if (n < 2) {
-        *out = NAN;
-        return SIMDEPTH_OK;
-    }
-    for (i = 0; i < n; i++)
-        for (j = i + 1; j < n; j++) {
-            st = simdepth_taxonomy_lcs(t, nodes[i], nodes[j], rule, &l, err);
-            if (st != SIMDEPTH_OK)
-                return st;
-            sum += l.depth;
-        }
-    *out = sum / ((double)n * (double)(n - 1) / 2.0);
-    return SIMDEPTH_OK;
-}
-
 simdepth_status simdepth_nearest_neighbour_depth(const simdepth_matrix *s,
                                                  const simdepth_taxonomy *t,
                                                  const size_t *nodes,
@@ -229,12 +205,13 @@ simdepth_status simdepth_nearest_neighbour_depth(const simdepth_matrix *s,
 
 simdepth_status simdepth_taxonomy_wup_matrix(const simdepth_taxonomy *t, const size_t *nodes,
                                              size_t n, simdepth_lcs_rule rule,
-                                             simdepth_matrix **out, simdepth_error *err)
+                                             simdepth_matrix **out, double *mean_depth,
+                                             simdepth_error *err)
 {
     simdepth_matrix *m = NULL;
     simdepth_status st;
     size_t i, j;
-    double *d;
+    double *d, depth_sum = 0.0;
     simdepth_lcs l;
 
     st = simdepth_matrix_new(n, n, SIMDEPTH_F64, &m, err);
@@ -250,8 +227,11 @@ simdepth_status simdepth_taxonomy_wup_matrix(const simdepth_taxonomy *t, const s
                 return st;
             }
             d[i * n + j] = d[j * n + i] = l.wup;
+            depth_sum += l.depth;
         }
     }
+    if (mean_depth != NULL)
+        *mean_depth = n < 2 ? NAN : depth_sum / ((double)n * (double)(n - 1) / 2.0);
     *out = m;
     return SIMDEPTH_OK;
 }
