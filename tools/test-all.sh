@@ -29,7 +29,8 @@ cd _build-asan
 make -j"$jobs"
 # Graphviz 2.42's pango plugin reads freed memory on a second layout in one
 # process, and Graphviz/fontconfig keep caches: suppressed by library name
-# only (tests/data/render/asan.supp, lsan.supp); our own code gets none.
+# only (tests/data/render/asan.supp, lsan.supp), as is a glibc/ASan thread
+# start-up allocation LSan sometimes reports; our own code gets none.
 supp=$top/tests/data/render
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:suppressions=$supp/asan.supp \
 LSAN_OPTIONS=suppressions=$supp/lsan.supp:print_suppressions=0 \
