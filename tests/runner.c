@@ -30,6 +30,7 @@ static const suite_entry suites[] = {
     {"render", simdepth_test_add_render},
     {"wnmap", simdepth_test_add_wnmap},
     {"custom_taxonomy", simdepth_test_add_custom_taxonomy},
+    {"compare", simdepth_test_add_compare},
 };
 
 int main(int argc, char **argv)

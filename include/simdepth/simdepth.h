@@ -28,6 +28,7 @@
 #include "simdepth/report.h"
 #include "simdepth/theme.h"
 #include "simdepth/render.h"
+#include "simdepth/compare.h"
 
 #ifdef __cplusplus
 extern "C" {
