@@ -1,0 +1,98 @@
+#!/bin/bash
+# simdepth — CLI test of the 1,000-class path of the scale benchmark
+# (issue 9): bench/scale/gen.py generates the synthetic 1,000-class model
+# (1,000 random WordNet leaves, 2,048-dim templates, a confusion matrix of
+# counts; seed 1), and 'simdepth analyze' must run it end to end and write a
+# complete report. No timing is asserted (bench/scale/run.sh measures);
+# this keeps the path working. Also checks the generated files' shapes and
+# that the model is meaningful: SD of the perceived graph at least 1 above
+# the chance level (mean LCS depth of all pairs; 7.47 against 3.65 with
+# seed 1 when written). (gen.py's determinism, byte-identical files for
+# one seed, is checked by hand: bench/scale/README.md; a second run here
+# would double the time.)
+#
+# Run by 'make check', or by hand from a build directory:
+#   SIMDEPTH_TOP_SRCDIR=/path/to/src SIMDEPTH_BIN=./simdepth \
+#       /path/to/src/tests/cli/scale.sh
+# Needs jq, and for the generator Debian's /usr/bin/python3 with
+# python3-numpy and python3-nltk and WordNet 3.0 (wordnet-base, or
+# $WNSEARCHDIR): without them the test is skipped (exit 77). Writes only
+# under a mktemp directory. Takes about 15 s of CPU (NLTK's import and
+# WordNet index load are most of gen.py's), under 60 s on a busy 2-core
+# machine. Exit status: 0 all passed, 1 a check failed, 77 skipped, 99
+# the test itself cannot run.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd) || exit 99
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+BIN=${SIMDEPTH_BIN:-./simdepth}
+SRC=${SIMDEPTH_TOP_SRCDIR:-$here/../..}
+GEN=$SRC/bench/scale/gen.py
+PY=/usr/bin/python3
+T=$T_TMP
+
+if [ ! -x "$BIN" ]; then
+    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
+    exit 99
+fi
+if ! command -v jq >/dev/null 2>&1; then
+    echo "jq is needed to check the JSON reports (Debian package jq)" >&2
+    exit 99
+fi
+if [ ! -f "$GEN" ]; then
+    echo "$GEN not found; set SIMDEPTH_TOP_SRCDIR" >&2
+    exit 99
+fi
+if [ ! -x "$PY" ] || ! "$PY" -c 'import numpy, nltk' >/dev/null 2>&1; then
+    echo "SKIP: $PY with numpy and nltk (python3-numpy, python3-nltk) is needed" >&2
+    exit 77
+fi
+if [ ! -f "${WNSEARCHDIR:-/usr/share/wordnet}/data.noun" ]; then
+    echo "SKIP: WordNet 3.0 (wordnet-base) not found in ${WNSEARCHDIR:-/usr/share/wordnet}" >&2
+    exit 77
+fi
+
+# jq_ok NAME FILTER FILE: jq -e FILTER holds on FILE.
+jq_ok() {
+    check "$1" -- jq -e "$2" "$3"
+}
+
+# npy_shape FILE: the 'shape' entry of a .npy header, e.g. "(1000, 2048)".
+npy_shape() {
+    head -c 128 "$1" | tail -c +11 | LC_ALL=C sed -n "s/.*'shape': *\(([0-9, ]*)\).*/\1/p"
+}
+
+K=$T/k1000
+desc "gen.py --classes 1000 --seed 1"
+expect_ok -- "$PY" "$GEN" --classes 1000 --seed 1 -q -o "$K"
+check "weights.npy is 1000 x 2048 float32" -- \
+    [ "$(npy_shape "$K/weights.npy")|$(head -c 64 "$K/weights.npy" | grep -c "'<f4'")" = "(1000, 2048)|1" ]
+check "confusion.npy is 1000 x 1000" -- [ "$(npy_shape "$K/confusion.npy")" = "(1000, 1000)" ]
+check "labels.txt has 1000 'wnid name' lines" -- \
+    [ "$(grep -cE '^n[0-9]{8} [^ ]+$' "$K/labels.txt")" = 1000 ]
+check "labels.txt has 1000 distinct ids" -- \
+    [ "$(cut -d' ' -f1 "$K/labels.txt" | sort -u | wc -l)" = 1000 ]
+
+desc "analyze the 1,000-class model (confusion, baselines)"
+expect_ok -- "$BIN" analyze -q -w "$K/weights.npy" -l "$K/labels.txt" -c "$K/confusion.npy" \
+    -o "$T/r.json"
+R=$T/r.json
+jq_ok "report: 1000 classes" '.n_classes == 1000 and (.classes | length) == 1000' "$R"
+jq_ok "report: SD is a number" '.similarity_depth | type == "number"' "$R"
+jq_ok "report: between 2 and 999 clusters, as many as distinct labels" \
+    '.partition.clusters >= 2 and .partition.clusters <= 999
+     and (.partition.labels | length) == 1000
+     and (.partition.labels | unique | length) == .partition.clusters' "$R"
+jq_ok "report: one tree edge per class less per cluster" \
+    '(.edges | length) == 1000 - .partition.clusters' "$R"
+jq_ok "report: SD at least 1 above the chance level" \
+    '.similarity_depth >= .baselines.all_pairs_depth + 1' "$R"
+jq_ok "report: confusion graph with SD and clusters" \
+    '(.confusion.similarity_depth | type == "number") and .confusion.clusters >= 2' "$R"
+jq_ok "report: compliance" \
+    '(.compliance.direct.common_edges | type == "number")
+     and .compliance.direct.perceived_edges == (.edges | length)' "$R"
+
+summary
