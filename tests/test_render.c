@@ -1,7 +1,8 @@
 /* simdepth — rendering tests: theme parsing (a good file, the shipped
  * themes, and a table of malformed files written at test time), lengths,
  * colour maps, and a smoke render of every figure in every format on a
- * small synthetic analysis. Figures are not compared pixel by pixel: the
+ * small synthetic analysis, and the graph's 6 pt floor (refused when a size
+ * would break it). Figures are not compared pixel by pixel: the
  * smoke test checks magic bytes and sizes (STYLE.md practice 13); the CLI
  * test (tests/cli/render.sh) validates SVG, PDF fonts and PNG resolution. */
 #include "config.h"
@@ -106,6 +107,16 @@ static void test_theme_good(void)
     CU_ASSERT_EQUAL_FATAL(simdepth_theme_parse("font-size = 7\n", 14, "dir/x-y.theme", &t, &err),
                           SIMDEPTH_OK);
     CU_ASSERT_STRING_EQUAL(simdepth_theme_name(t), "x-y");
+    /* the default minimum is 6 pt (nothing printed smaller) */
+    CU_ASSERT_DOUBLE_EQUAL(simdepth_theme_min_font_size(t), 6.0, 1e-12);
+    simdepth_theme_free(t);
+
+    /* a font below the default minimum, minimum not given: the font's size
+     * is the minimum (not an error about a key the file does not have) */
+    t = NULL;
+    CU_ASSERT_EQUAL_FATAL(simdepth_theme_parse("font-size = 5\n", 14, "small.theme", &t, &err),
+                          SIMDEPTH_OK);
+    CU_ASSERT_DOUBLE_EQUAL(simdepth_theme_min_font_size(t), 5.0, 1e-12);
     simdepth_theme_free(t);
     simdepth_theme_free(NULL);
 }
@@ -453,6 +464,49 @@ static void test_smoke(void)
                                               &fx.info, &opt, &err),
                         SIMDEPTH_EINVAL);
         fclose(f);
+    }
+    /* a graph that cannot keep 6 pt text at the size asked for is refused,
+     * saying so and pointing to --per-cluster, and nothing is written; at a
+     * width it fits, no text is below 6 pt (SVG sizes are absolute) */
+    {
+        static const simdepth_image_format fmts[] = {SIMDEPTH_IMAGE_SVG, SIMDEPTH_IMAGE_PNG};
+        const char *path = tmp_path("tiny.out");
+        size_t k, len = 0;
+        char *buf, *p;
+        double smallest = 1e9;
+        opt.dpi = 72;
+        for (k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+            FILE *f = fopen(path, "wb");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+            opt.format = fmts[k];
+            opt.width = 36.0; /* half an inch */
+            CU_ASSERT_EQUAL(simdepth_render_write(f, SIMDEPTH_FIGURE_GRAPH, fx.a, fx.s, fx.c,
+                                                  &fx.info, &opt, &err),
+                            SIMDEPTH_EINVAL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "at least 6 pt"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "--per-cluster"));
+            CU_ASSERT_EQUAL(ftell(f), 0);
+            fclose(f);
+        }
+        {
+            FILE *f = fopen(path, "wb");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+            opt.format = SIMDEPTH_IMAGE_SVG;
+            opt.width = 252.0; /* a column */
+            CU_ASSERT_EQUAL(simdepth_render_write(f, SIMDEPTH_FIGURE_GRAPH, fx.a, fx.s, fx.c,
+                                                  &fx.info, &opt, &err),
+                            SIMDEPTH_OK);
+            fclose(f);
+        }
+        buf = simdepth_test_slurp(path, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "width=\"252.00pt\""));
+        CU_ASSERT_PTR_NULL(strstr(buf, "scale("));
+        for (p = strstr(buf, "font-size=\""); p != NULL; p = strstr(p + 1, "font-size=\""))
+            smallest = fmin(smallest, atof(p + 11));
+        CU_ASSERT(smallest >= 6.0 - 1e-9 && smallest < 100.0);
+        free(buf);
+        opt.width = 0;
     }
     fixture_free(&fx);
 }

@@ -26,15 +26,15 @@ np.save(path, (t @ t.T).astype(np.float32))
 PY
 grep -v '^ ' "$WN/data.noun" | awk '{print "n" $1}' | head -n "$N" >"$tmp/labels.txt"
 
+# Wall-clock and CPU (user + system) time: on a shared machine the wall
+# clock also counts other jobs, the CPU time does not.
 run() {
-    local name=$1
+    local name=$1 t
     shift
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$BIN" render -s "$tmp/sim.npy" -l "$tmp/labels.txt" -q "$@" >/dev/null
-    t1=$(date +%s.%N)
-    printf '%-40s %6.2f s  %s\n' "$name" "$(echo "$t1 - $t0" | bc)" \
-        "$(du -h "${@: -1}" 2>/dev/null | cut -f1)"
+    t=$( { TIMEFORMAT='%R %U %S'; time "$BIN" render -s "$tmp/sim.npy" -l "$tmp/labels.txt" \
+        -q "$@" >/dev/null; } 2>&1 | tail -n 1)
+    printf '%-40s wall %6.2f s  cpu %6.2f s  %s\n' "$name" "${t%% *}" \
+        "$(echo "$t" | awk '{print $2 + $3}')" "$(du -h "${@: -1}" 2>/dev/null | cut -f1)"
 }
 
 run "analysis only (graph as DOT)" -o "$tmp/g.dot"

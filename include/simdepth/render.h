@@ -1,8 +1,9 @@
 /* simdepth — figures of an analysis: the semantic graph, the dendrogram and
  * the similarity heatmap, as SVG, PDF, PNG or (graphs) DOT.
  *
- * Graphviz (libgvc, libcgraph) lays graphs out; cairo and pango draw PDF and
- * PNG; SVG is written as text so that every label is an SVG <text> element.
+ * Graphviz (libgvc, libcgraph) lays graphs out; simdepth draws every figure
+ * from the layout: cairo and pango for PDF and PNG, SVG written as text so
+ * that every label is an SVG <text> element.
  * None of these libraries appears in this header.
  *
  * Output goes to a caller-supplied FILE *, as simdepth_report_write() does:
@@ -126,8 +127,10 @@ void simdepth_render_options_init(simdepth_render_options *opt);
  *  DOT is the graph before layout, nodes and edges in index order; it is
  *  SIMDEPTH_EINVAL for the other figures.
  *  @return SIMDEPTH_OK; SIMDEPTH_EINVAL (bad options, sizes disagree, a
- *  cluster that does not exist); SIMDEPTH_ERENDER (Graphviz or cairo
- *  failed; the message says which call); SIMDEPTH_EIO (writing @p f);
+ *  cluster that does not exist, a width or height at which the graph's
+ *  text would fall below the theme's minimum font size, 6 pt by default);
+ *  SIMDEPTH_ERENDER (Graphviz or cairo failed; the message says which call);
+ *  SIMDEPTH_EIO (writing @p f);
  *  SIMDEPTH_ENOMEM. Does not close @p f. @since 0.1 */
 simdepth_status simdepth_render_write(FILE *f, simdepth_figure figure,
                                       const simdepth_analysis *a,

@@ -103,7 +103,8 @@ static void render_usage(FILE *f)
             "                            .theme file (see simdepth-theme(5))\n"
             "Graph:\n"
             "      --layout ENGINE       auto (default), dot, neato, fdp, sfdp\n"
-            "      --per-cluster DIR     also write one graph per cluster into DIR\n"
+            "      --per-cluster DIR     also write one graph per cluster into DIR (without\n"
+            "                            -o: only these)\n"
             "      --top-errors N|all    draw only the N strongest confusion-only edges\n"
             "                            (default: all up to 30 classes, else 15)\n"
             "Dendrogram and heatmap:\n"
@@ -341,13 +342,22 @@ static int parse_args(int argc, char **argv, render_opts *o)
                                             : "missing input: give --weights FILE or --similarity FILE");
     if (o->labels == NULL)
         return cli_usage_error("render", "%s", "missing --labels FILE");
-    if (o->output == NULL || o->output[0] == '\0')
+    if (o->output != NULL && o->output[0] == '\0')
+        o->output = NULL;
+    if (o->output == NULL && (o->per_cluster == NULL || o->figure != SIMDEPTH_FIGURE_GRAPH))
         return cli_usage_error("render", "%s", "missing --output FILE (or DIR with --figure all)");
-    if (o->figure == FIG_ALL && strcmp(o->output, "-") == 0)
+    if (o->output == NULL) {
+        /* only the per-cluster graphs (a figure too large for the size
+         * asked for is drawn a cluster at a time) */
+        if (o->n_formats == 0) {
+            o->formats[0] = SIMDEPTH_IMAGE_SVG;
+            o->n_formats = 1;
+        }
+    } else if (o->figure == FIG_ALL && strcmp(o->output, "-") == 0)
         return cli_usage_error("render", "%s", "--figure all writes several files: give -o DIR");
-    if (o->figure != FIG_ALL && o->n_formats > 1)
+    if (o->output != NULL && o->figure != FIG_ALL && o->n_formats > 1)
         return cli_usage_error("render", "%s", "several formats need --figure all (one file each)");
-    if (o->figure != FIG_ALL) {
+    if (o->output != NULL && o->figure != FIG_ALL) {
         simdepth_image_format f;
         if (o->n_formats == 0) {
             if (strcmp(o->output, "-") == 0)
@@ -514,7 +524,9 @@ int cli_cmd_render(int argc, char **argv)
     rc = load_model(&o, &m);
     if (rc != CLI_EXIT_OK)
         goto out;
-    if (o.figure == FIG_ALL) {
+    if (o.output == NULL) {
+        /* --per-cluster only */
+    } else if (o.figure == FIG_ALL) {
         rc = ensure_dir(o.output);
         if (rc != CLI_EXIT_OK)
             goto out;

@@ -21,6 +21,11 @@
 #include "simdepth/simdepth.h"
 #include "render_i.h"
 
+/* Secondary text (captions, axis labels): a fraction @k of the theme's
+ * size, but not below 6 pt unless the theme's size itself is (a reviewer
+ * flags smaller print). */
+#define SMALL(base, k) fmax((base) * (k), fmin((base), 6.0))
+
 /* ------------------------------------------------------------------ canvas */
 
 struct simdepth_i_canvas {
@@ -992,13 +997,13 @@ static void colour_note(simdepth_i_canvas *cv, const tree *t, int two, double x,
 
     if (two) {
         snprintf(buf, sizeof buf, "branch colour: cluster (%s);", t->how);
-        simdepth_i_canvas_text(cv, x, y, buf, base * 0.8, SIMDEPTH_I_MIDDLE, 0, muted, 0);
-        simdepth_i_canvas_text(cv, x, y + base, "thin grey: merges across clusters", base * 0.8,
+        simdepth_i_canvas_text(cv, x, y, buf, SMALL(base, 0.8), SIMDEPTH_I_MIDDLE, 0, muted, 0);
+        simdepth_i_canvas_text(cv, x, y + base, "thin grey: merges across clusters", SMALL(base, 0.8),
                                SIMDEPTH_I_MIDDLE, 0, muted, 0);
     } else {
         snprintf(buf, sizeof buf, "branch colour: cluster (%s); thin grey: merges across clusters",
                  t->how);
-        simdepth_i_canvas_text(cv, x, y, buf, base * 0.8, SIMDEPTH_I_MIDDLE, 0, muted, 0);
+        simdepth_i_canvas_text(cv, x, y, buf, SMALL(base, 0.8), SIMDEPTH_I_MIDDLE, 0, muted, 0);
     }
 }
 
@@ -1045,6 +1050,13 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                                     "the figure is too small for %zu leaves", n);
     }
     label_fit(th, n, pitch, &fsize, &stride);
+    if (!top && stride > 1) {
+        /* a line at the top for "every k-th leaf labelled", so that it
+         * cannot sit on the first label */
+        pitch = (H - axis_h - 2 * margin - base * 1.2) / n;
+        if (pitch > 0.05)
+            label_fit(th, n, pitch, &fsize, &stride);
+    }
     /* Measure shown labels with a throw-away SVG canvas's pango layout. */
     {
         simdepth_render_options o2 = *opt;
@@ -1065,7 +1077,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
         /* the colour note: on two lines when it is wider than the figure */
         snprintf(buf, sizeof buf, "branch colour: cluster (%s); thin grey: merges across clusters",
                  t.how);
-        if (simdepth_i_canvas_text_width(m, buf, base * 0.8, 0) > W - 2 * margin) {
+        if (simdepth_i_canvas_text_width(m, buf, SMALL(base, 0.8), 0) > W - 2 * margin) {
             note2 = 1;
             axis_h += base;
             if (!top && opt->height > 0)
@@ -1092,7 +1104,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
     g.pitch = pitch;
     if (!top) {
         /* root at the left, leaves at the right, labels right of the leaves */
-        g.u0 = margin;
+        g.u0 = margin + (stride > 1 ? base * 1.2 : 0.0);
         g.v_root = margin + base * 1.5;
         g.v_leaf = W - margin - label_w - 3.0;
         tree_len = g.v_leaf - g.v_root;
@@ -1154,7 +1166,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
         double ax0, ay0, ax1, ay1, a[4], tick = 3.0;
         double lab_off;
         if (!top) {
-            double yaxis = margin + n * pitch + 2.0;
+            double yaxis = g.u0 + n * pitch + 2.0;
             tree_xy(&g, &t, 0, 0.0, &ax0, &ay0);
             tree_xy(&g, &t, 0, t.max_h, &ax1, &ay1);
             a[0] = ax1;
@@ -1171,13 +1183,13 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                 a[3] = yaxis + tick;
                 simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
                 format_tick(v, step, buf, sizeof buf);
-                simdepth_i_canvas_text(cv, x, yaxis + tick + base, buf, base * 0.9,
+                simdepth_i_canvas_text(cv, x, yaxis + tick + base, buf, SMALL(base, 0.9),
                                        SIMDEPTH_I_MIDDLE, 0, fg, 0);
             }
             lab_off = yaxis + tick + base * 2.2;
             snprintf(buf, sizeof buf, "distance 1 \xe2\x88\x92 similarity (%s linkage)",
                      linkage_label(opt->linkage));
-            simdepth_i_canvas_text(cv, (ax0 + ax1) / 2, lab_off, buf, base * 0.9,
+            simdepth_i_canvas_text(cv, (ax0 + ax1) / 2, lab_off, buf, SMALL(base, 0.9),
                                    SIMDEPTH_I_MIDDLE, 0, fg, 0);
             colour_note(cv, &t, note2, (ax0 + ax1) / 2, lab_off + base * 1.2, base, muted);
         } else {
@@ -1198,19 +1210,19 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                 a[3] = y;
                 simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
                 format_tick(v, step, buf, sizeof buf);
-                simdepth_i_canvas_text(cv, xaxis - tick - 1.5, y + base * 0.32, buf, base * 0.9,
+                simdepth_i_canvas_text(cv, xaxis - tick - 1.5, y + base * 0.32, buf, SMALL(base, 0.9),
                                        SIMDEPTH_I_END, 0, fg, 0);
             }
             snprintf(buf, sizeof buf, "1 \xe2\x88\x92 similarity (%s linkage)",
                      linkage_label(opt->linkage));
-            simdepth_i_canvas_text(cv, margin + base * 0.8, (ay0 + ay1) / 2, buf, base * 0.9,
+            simdepth_i_canvas_text(cv, margin + base * 0.8, (ay0 + ay1) / 2, buf, SMALL(base, 0.9),
                                    SIMDEPTH_I_MIDDLE, 1, fg, 0);
             colour_note(cv, &t, note2, W / 2, H - margin - (note2 ? base : 0.0), base, muted);
         }
         if (stride > 1) {
             snprintf(buf, sizeof buf, "every %zu%s leaf labelled", stride,
                      stride == 2 ? "nd" : stride == 3 ? "rd" : "th");
-            simdepth_i_canvas_text(cv, W - margin, margin + base * 0.2, buf, base * 0.8,
+            simdepth_i_canvas_text(cv, W - margin, margin + base * 0.2, buf, SMALL(base, 0.8),
                                    SIMDEPTH_I_END, 0, muted, 0);
         }
     }
@@ -1340,6 +1352,38 @@ static int panel_value(const panel *p, size_t pi, size_t pj, double *v, int *mas
     return 1;
 }
 
+/* Mark the masked diagonal cells (correct predictions) so that they cannot
+ * pass for a low rate, even in grayscale where their grey is close to the
+ * light end of the map: a cross in each cell, or, when cells are too small
+ * for one, a stroke corner to corner (which reads as one line along the
+ * diagonal). */
+static void diagonal_marks(simdepth_i_canvas *cv, const panel *p, double x0, double y0,
+                           double M)
+{
+    size_t n = p->t->n, i;
+    double cell = M / n, lw = fmin(0.6, fmax(0.25, cell * 0.08)), in = cell >= 8.0 ? 0.22 : 0.0;
+    simdepth_rgba fg = simdepth_theme_color_get(p->r->theme, SIMDEPTH_THEME_FOREGROUND);
+
+    simdepth_i_canvas_group_begin(cv, "diagonal", "diagonal: correct predictions");
+    for (i = 0; i < n; i++) {
+        double v, xy[4];
+        int masked = 0;
+        if (!panel_value(p, i, i, &v, &masked) || !masked)
+            continue;
+        xy[0] = x0 + (i + in) * cell;
+        xy[1] = y0 + (i + in) * cell;
+        xy[2] = x0 + (i + 1 - in) * cell;
+        xy[3] = y0 + (i + 1 - in) * cell;
+        simdepth_i_canvas_polyline(cv, xy, 2, &fg, lw, 0);
+        if (in > 0) {
+            xy[0] = x0 + (i + 1 - in) * cell;
+            xy[2] = x0 + (i + in) * cell;
+            simdepth_i_canvas_polyline(cv, xy, 2, &fg, lw, 0);
+        }
+    }
+    simdepth_i_canvas_group_end(cv);
+}
+
 static void panel_draw(simdepth_i_canvas *cv, const panel *p, double x0, double y0, double M,
                        int raster)
 {
@@ -1366,6 +1410,7 @@ static void panel_draw(simdepth_i_canvas *cv, const panel *p, double x0, double 
             }
         simdepth_i_canvas_image(cv, x0, y0, M, M, pix, (int)n, (int)n);
         free(pix);
+        diagonal_marks(cv, p, x0, y0, M);
         return;
     }
     for (i = 0; i < n; i++)
@@ -1394,6 +1439,7 @@ static void panel_draw(simdepth_i_canvas *cv, const panel *p, double x0, double 
                                    NULL, 0);
             simdepth_i_canvas_group_end(cv);
         }
+    diagonal_marks(cv, p, x0, y0, M);
 }
 
 /* Boxes around runs of one cluster along the diagonal. */
@@ -1590,7 +1636,8 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
             st = simdepth_i_canvas_new(&r2, 10, 10, "", &m, err);
             if (st != SIMDEPTH_OK)
                 goto out;
-            for (i = 0; i < n; i += stride) {
+            /* every label: the second pass may show others (a new stride) */
+            for (i = 0; i < n; i++) {
                 double w = simdepth_i_canvas_text_width(m, r->names[t.order[i]], fsize, 0);
                 if (w > L)
                     L = w;
@@ -1623,10 +1670,10 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     if (r->conf != NULL)
         snprintf(caps[2], sizeof caps[2], "%s",
                  "confusion: rows are true classes; error rates on a square-root "
-                 "scale; diagonal (correct) in grey");
+                 "scale; diagonal (correct) grey, struck through");
     for (k = 0; k < 3; k++)
         if (caps[k][0] != '\0')
-            cap_lines += wrap_text(m, caps[k], base * 0.8, W - 2 * margin, 0, 0, 0,
+            cap_lines += wrap_text(m, caps[k], SMALL(base, 0.8), W - 2 * margin, 0, 0, 0,
                                    fg, 0);
     simdepth_i_canvas_free(m);
     m = NULL;
@@ -1728,11 +1775,11 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
     /* colour bars */
     {
         double bx = W - margin - CB + 4.0, bh = P == 2 && !stack ? M * 0.4 : M * 0.6;
-        colour_bar(cv, r, &ss, bx, y0 + base, base * 0.9, bh, "similarity", base * 0.85, 0);
+        colour_bar(cv, r, &ss, bx, y0 + base, base * 0.9, bh, "similarity", SMALL(base, 0.85), 0);
         if (P == 2)
             colour_bar(cv, r, &cs, bx,
                        stack ? y0 + titles + M + 3.0 + L + base : y0 + M * 0.55 + base,
-                       base * 0.9, bh, "error rate", base * 0.85, 1);
+                       base * 0.9, bh, "error rate", SMALL(base, 0.85), 1);
     }
     /* captions; the boxes are runs of one cluster along the leaf order:
      * when a cluster is split by that order, a line of its own says so */
@@ -1740,7 +1787,7 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
         double cy = H - margin - base * (double)(cap_lines - 1);
         for (k = 0; k < 3; k++)
             if (caps[k][0] != '\0') {
-                size_t nl = wrap_text(cv, caps[k], base * 0.8, W - 2 * margin, margin, cy, base,
+                size_t nl = wrap_text(cv, caps[k], SMALL(base, 0.8), W - 2 * margin, margin, cy, base,
                                       muted, 1);
                 cy += base * (double)nl;
             }

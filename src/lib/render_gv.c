@@ -8,12 +8,13 @@
  * graph's label.
  *
  * Outputs: DOT is the graph as built, before layout (agwrite), nodes and
- * edges in index order: a text golden file. SVG is Graphviz's core SVG
- * writer (labels as <text>, tooltips as link titles). PDF and PNG replay
- * Graphviz's own drawing (xdot) on the cairo canvas, so the PDF carries
- * our metadata (and no clock date when a timestamp is given) and the PNG
- * our pHYs and tEXt chunks; Graphviz's cairo plugin would embed the current
- * date and no resolution.
+ * edges in index order: a text golden file. SVG, PDF and PNG replay
+ * Graphviz's own drawing (xdot) on our canvas, after moving the clusters
+ * into rows (see "packing"), in our order (every edge before any label)
+ * and at a scale that keeps text at 6 pt or more; the SVG has labels as
+ * <text> and tooltips as <title>, the PDF our metadata (and no clock date
+ * when a timestamp is given), the PNG our pHYs and tEXt chunks; Graphviz's
+ * cairo plugin would embed the current date and no resolution.
  *
  * Lifecycle: gvContext/gvFreeContext, agopen/agclose, gvLayout/
  * gvFreeLayout, each pair closed on every path. Graphviz reports errors
@@ -131,8 +132,10 @@ typedef struct gv_model {
     double wmin, wmax;
     simdepth_graph_layout engine;
     int dark;
-    size_t cols_req;       /* dot grid: clusters per row; 0: the default */
     int narrow;            /* a narrow width asked for: wrap the legend */
+    int lr;                /* dot: trees left to right (rankdir=LR) */
+    int32_t *block;        /* class -> block (a cluster box or a lone class) */
+    size_t n_blocks;
 } gv_model;
 
 static int cmp_rates_desc(const void *pa, const void *pb)
@@ -245,6 +248,36 @@ static simdepth_status model_build(const simdepth_i_render *r, gv_model *m, simd
                                       : SIMDEPTH_LAYOUT_SFDP;
     m->dark = simdepth_rgba_lightness(
                   simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_BACKGROUND)) < 50.0;
+    /* below 5 in the legend's 70-character lines would not fit at 6 pt */
+    m->narrow = r->opt->width > 0 && r->opt->width < 360.0;
+    /* narrow, all clusters: left to right, so that a class with many
+     * neighbours makes its cluster taller, not wider (one cluster: top
+     * down first, see simdepth_i_render_graph) */
+    m->lr = m->narrow && r->opt->cluster < 0;
+    /* blocks: clusters of 2+ shown members (boxes), then lone classes */
+    m->block = simdepth_i_malloc_array(r->n + 1, sizeof *m->block);
+    if (m->block == NULL)
+        return simdepth_i_enomem(err, "the graph");
+    {
+        size_t ncl = p->n_clusters, *cnt = simdepth_i_calloc(ncl + 1, sizeof *cnt);
+        if (cnt == NULL)
+            return simdepth_i_enomem(err, "the graph");
+        for (i = 0; i < r->n; i++)
+            if (m->shown[i] && p->labels[i] >= 0)
+                cnt[p->labels[i]]++;
+        for (k = 0; k < ncl; k++)
+            cnt[k] = cnt[k] >= 2 ? m->n_blocks++ + 1 : 0; /* block + 1, or 0 */
+        for (i = 0; i < r->n; i++) {
+            m->block[i] = -1;
+            if (!m->shown[i])
+                continue;
+            if (p->labels[i] >= 0 && cnt[p->labels[i]] > 0)
+                m->block[i] = (int32_t)(cnt[p->labels[i]] - 1);
+            else
+                m->block[i] = (int32_t)m->n_blocks++;
+        }
+        free(cnt);
+    }
     return SIMDEPTH_OK;
 }
 
@@ -252,6 +285,7 @@ static void model_free(gv_model *m)
 {
     free(m->shown);
     free(m->edges);
+    free(m->block);
 }
 
 static const char *engine_name(simdepth_graph_layout l)
@@ -267,13 +301,16 @@ static const char *engine_name(simdepth_graph_layout l)
 }
 
 /* Edge colour: high similarity strong (dark on light backgrounds); the
- * lightest 15% of the map is left out so edges stay visible. */
+ * lightest 15% of the map is left out so edges stay visible, and the
+ * lightest 35% of gray and cividis, whose light ends (pale grey, pale
+ * yellow) have no hue to tell them from a cluster box's fill. */
 static simdepth_rgba edge_colour(const gv_model *m, double sim)
 {
     double t = m->wmax > m->wmin ? (sim - m->wmin) / (m->wmax - m->wmin) : 1.0;
     simdepth_colormap cm = simdepth_theme_sequential(m->r->theme);
+    double span = cm == SIMDEPTH_COLORMAP_VIRIDIS ? 0.85 : 0.65;
 
-    return simdepth_colormap_eval(cm, m->dark ? 0.15 + 0.85 * t : 0.85 * (1.0 - t));
+    return simdepth_colormap_eval(cm, m->dark ? 1.0 - span + span * t : span * (1.0 - t));
 }
 
 static double edge_width(const gv_model *m, const gv_edge_rec *e)
@@ -315,7 +352,19 @@ static void dot_label(simdepth_i_buf *b, const char *s)
     }
 }
 
-#define LEGEND_WRAP 40
+#define LEGEND_WRAP 34
+
+/* pt: no text of the graph is smaller at its natural size, and a size
+ * asked for that would make it smaller is refused */
+#define MIN_TEXT 6.0
+
+/* The size of edge labels (@k 0.85) and end labels (0.8): smaller than
+ * the theme's font, but not below MIN_TEXT unless the font itself is;
+ * rounded as written into the DOT text. */
+static double small_font(double fs, double k)
+{
+    return round(fmax(fs * k, fmin(fs, MIN_TEXT)) * 10.0) / 10.0;
+}
 
 /* Append the HTML text @s of a legend cell; when the figure is narrow,
  * rewrap it (its <BR ALIGN="LEFT"/> breaks too) at about @maxc visible
@@ -371,7 +420,7 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
     const simdepth_theme *th = r->theme;
     double fs = simdepth_theme_font_size(th);
     char hex[10], lo[32], hi[32], t1[32];
-    int i, steps = 24;
+    int i, steps = m->narrow ? 12 : 24; /* narrow: a short bar, not wider than the keys */
     const simdepth_analysis *a = r->a;
     simdepth_rgba err_c = simdepth_theme_color_get(th, SIMDEPTH_THEME_ERROR_EDGE);
     simdepth_rgba muted = simdepth_theme_color_get(th, SIMDEPTH_THEME_MUTED);
@@ -424,12 +473,24 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
         }
         if (rates)
         {
-            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1% &#8593;1.3%</TD>"
-                                   "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
-            legend_text(m, b, "&#8595; share of the upper class's test "
-                              "images predicted as the lower class,", LEGEND_WRAP);
-            simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
-            legend_text(m, b, "&#8593; of the lower class's predicted as the upper", LEGEND_WRAP);
+            if (m->lr) {
+                simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8594;4.1%<BR ALIGN=\"RIGHT\"/>&#8592;1.3%</TD>"
+                                       "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+                legend_text(m, b, "&#8594; share of the left class's test "
+                                  "images predicted as the right class,", LEGEND_WRAP);
+                simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
+                legend_text(m, b, "&#8592; of the right class's predicted as the left",
+                            LEGEND_WRAP);
+            } else {
+                simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1%%%s&#8593;1.3%%</TD>"
+                                         "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
+                                      m->narrow ? "<BR ALIGN=\"RIGHT\"/>" : " ");
+                legend_text(m, b, "&#8595; share of the upper class's test "
+                                  "images predicted as the lower class,", LEGEND_WRAP);
+                simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
+                legend_text(m, b, "&#8593; of the lower class's predicted as the upper",
+                            LEGEND_WRAP);
+            }
             simdepth_i_buf_puts(b, "</TD></TR>");
         }
         if (cluster_title == NULL && r->info->tax != NULL)
@@ -481,7 +542,7 @@ enum {
     GA_LAYOUT, GA_FONTNAME, GA_FONTSIZE, GA_FONTCOLOR, GA_BGCOLOR, GA_PAD, GA_OUTPUTORDER,
     GA_SPLINES, GA_OVERLAP, GA_NODESEP, GA_RANKSEP, GA_PACK, GA_PACKMODE, GA_SIZE, GA_LABELLOC,
     GA_LABELJUST, GA_LABEL, GA_STYLE, GA_FILLCOLOR, GA_COLOR, GA_PENWIDTH, GA_TOOLTIP, GA_ID,
-    GA_SEP, GA_N
+    GA_SEP, GA_RANKDIR, GA_N
 };
 enum {
     NA_SHAPE, NA_STYLE, NA_FILLCOLOR, NA_COLOR, NA_PENWIDTH, NA_FONTNAME, NA_FONTSIZE,
@@ -502,7 +563,8 @@ static int declare(Agraph_t *g, gv_syms *s, const gv_model *m)
     static const char *const gnames[GA_N] = {
         "layout", "fontname", "fontsize", "fontcolor", "bgcolor", "pad", "outputorder",
         "splines", "overlap", "nodesep", "ranksep", "pack", "packmode", "size", "labelloc",
-        "labeljust", "label", "style", "fillcolor", "color", "penwidth", "tooltip", "id", "sep"};
+        "labeljust", "label", "style", "fillcolor", "color", "penwidth", "tooltip", "id", "sep",
+        "rankdir"};
     static const char *const nnames[NA_N] = {"shape", "style", "fillcolor", "color", "penwidth",
                                              "fontname", "fontsize", "fontcolor", "margin",
                                              "width", "height", "label", "tooltip", "id"};
@@ -557,11 +619,11 @@ static int declare(Agraph_t *g, gv_syms *s, const gv_model *m)
         switch (i) {
         case EA_FONTNAME: def = simdepth_theme_font(th); break;
         case EA_FONTSIZE:
-            snprintf(num, sizeof num, "%.1f", simdepth_theme_font_size(th) * 0.85);
+            snprintf(num, sizeof num, "%.1f", small_font(simdepth_theme_font_size(th), 0.85));
             def = num;
             break;
         case EA_LABELFONTSIZE:
-            snprintf(num, sizeof num, "%.1f", simdepth_theme_font_size(th) * 0.8);
+            snprintf(num, sizeof num, "%.1f", small_font(simdepth_theme_font_size(th), 0.8));
             def = num;
             break;
         case EA_FONTCOLOR:
@@ -581,106 +643,6 @@ static int declare(Agraph_t *g, gv_syms *s, const gv_model *m)
             return -1;
     }
     return 0;
-}
-
-/* dot places the clusters (disconnected trees) side by side in one row,
- * which at 100 classes is a strip 20 times wider than tall. Invisible,
- * weightless edges from every node of block i to every source node (no
- * incoming tree edge) of block i + columns put each block below the one
- * above it, so the blocks (clusters in label order, then singletons) form
- * a grid of about sqrt(blocks) columns. They appear in the DOT text with
- * style=invis. */
-/* The number of blocks grid_edges() arranges: clusters of 2+ shown
- * members and lone classes. */
-static size_t graph_blocks(const gv_model *m)
-{
-    const simdepth_partition *p = m->r->a->perceived.partition;
-    size_t n = m->r->n, ncl = p->n_clusters, i, k, nb = 0;
-
-    for (k = 0; k <= ncl; k++) {
-        int32_t lab = k == ncl ? -1 : (int32_t)k;
-        size_t cnt = 0;
-        for (i = 0; i < n; i++)
-            cnt += m->shown[i] && p->labels[i] == lab;
-        nb += cnt > 0;
-    }
-    return nb;
-}
-
-static int grid_edges(const gv_model *m, Agraph_t *g, Agnode_t **nodes, const gv_syms *sy)
-{
-    const simdepth_partition *p = m->r->a->perceived.partition;
-    size_t n = m->r->n, ncl = p->n_clusters, i, k, nb = 0, cols, *start = NULL, *mem = NULL,
-           *indeg = NULL, pos = 0;
-    int rc = 0;
-
-    start = simdepth_i_malloc_array(ncl + n + 2, sizeof *start);
-    mem = simdepth_i_malloc_array(n + 1, sizeof *mem);
-    indeg = simdepth_i_calloc(n, sizeof *indeg);
-    if (start == NULL || mem == NULL || indeg == NULL) {
-        rc = -1;
-        goto out;
-    }
-    for (k = 0; k < m->n_edges; k++)
-        if (!m->edges[k].dashed)
-            indeg[m->edges[k].b]++;
-    /* blocks: clusters of 2+ members in label order (-1 last), then
-     * singletons */
-    for (k = 0; k <= ncl; k++) {
-        int32_t lab = k == ncl ? -1 : (int32_t)k;
-        size_t cnt = 0;
-        for (i = 0; i < n; i++)
-            cnt += m->shown[i] && p->labels[i] == lab;
-        if (cnt < 2)
-            continue;
-        start[nb++] = pos;
-        for (i = 0; i < n; i++)
-            if (m->shown[i] && p->labels[i] == lab)
-                mem[pos++] = i;
-    }
-    for (k = 0; k <= ncl; k++) {
-        int32_t lab = k == ncl ? -1 : (int32_t)k;
-        size_t cnt = 0, last = 0;
-        for (i = 0; i < n; i++)
-            if (m->shown[i] && p->labels[i] == lab) {
-                cnt++;
-                last = i;
-            }
-        if (cnt != 1)
-            continue;
-        start[nb++] = pos;
-        mem[pos++] = last;
-    }
-    start[nb] = pos;
-    if (m->cols_req > 0) {
-        cols = m->cols_req;
-        if (nb <= cols)
-            goto out;
-    } else {
-        if (nb < 5)
-            goto out;
-        cols = (size_t)ceil(sqrt((double)nb * 0.8));
-    }
-    for (k = 0; k + cols < nb && rc == 0; k++) {
-        size_t a, b, j = k + cols;
-        for (a = start[k]; a < start[k + 1] && rc == 0; a++)
-            for (b = start[j]; b < start[j + 1] && rc == 0; b++) {
-                Agedge_t *e;
-                if (indeg[mem[b]] != 0)
-                    continue;
-                e = gv_edge(g, nodes[mem[a]], nodes[mem[b]]);
-                /* weightless, except when stacking for a narrow width:
-                 * there they also pull the blocks into one column */
-                if (e == NULL || gv_set(e, sy->e[EA_STYLE], "invis", 0) != 0 ||
-                    gv_set(e, sy->e[EA_WEIGHT], m->cols_req > 0 ? "1" : "0", 0) != 0)
-                    rc = -1;
-            }
-    }
-out:
-    free(start);
-    free(mem);
-    free(indeg);
-    return rc;
 }
 
 /* Build the graph; *out is closed by the caller with agclose(). */
@@ -737,8 +699,10 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
     GSET(g, sy.g[GA_ID], "graph");
     switch (m->engine) {
     case SIMDEPTH_LAYOUT_DOT:
-        GSET(g, sy.g[GA_NODESEP], "0.35");
-        GSET(g, sy.g[GA_RANKSEP], "0.3");
+        GSET(g, sy.g[GA_NODESEP], m->narrow ? "0.12" : "0.35");
+        GSET(g, sy.g[GA_RANKSEP], m->narrow ? "0.1" : "0.3");
+        if (m->lr)
+            GSET(g, sy.g[GA_RANKDIR], "LR");
         break;
     case SIMDEPTH_LAYOUT_NEATO:
     case SIMDEPTH_LAYOUT_FDP:
@@ -892,14 +856,17 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
                 snprintf(lab, sizeof lab, "%d%s", e->lcs_depth, rates ? "\n" : "");
             if (rates) {
                 size_t ll = strlen(lab);
-                snprintf(lab + ll, sizeof lab - ll, "\xe2\x86\x93%s \xe2\x86\x91%s", pa, pb);
+                /* left to right (narrow): the tail is on the left */
+                snprintf(lab + ll, sizeof lab - ll, "%s%s%s%s",
+                         m->lr ? "\xe2\x86\x92" : "\xe2\x86\x93", pa,
+                         m->lr ? "\n\xe2\x86\x90" : m->narrow ? "\n\xe2\x86\x91" : " \xe2\x86\x91", pb);
             }
             if (lab[0] != '\0') {
                 /* on a patch of the box's fill, so that an edge crossing
                  * it cannot hide it */
                 int same = p->labels[e->a] >= 0 && p->labels[e->a] == p->labels[e->b] &&
                            count[p->labels[e->a]] >= 2 && r->opt->cluster < 0;
-                char *nl = strchr(lab, '\n');
+                char *line = lab, *nl;
                 simdepth_i_buf_free(&b);
                 simdepth_i_buf_printf(
                     &b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
@@ -908,14 +875,13 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
                         simdepth_theme_color_get(th, same ? SIMDEPTH_THEME_CLUSTER_FILL
                                                           : SIMDEPTH_THEME_BACKGROUND),
                         hex));
-                if (nl != NULL) {
+                while ((nl = strchr(line, '\n')) != NULL) {
                     *nl = '\0';
-                    html_text(&b, lab);
+                    html_text(&b, line);
                     simdepth_i_buf_puts(&b, "<BR/>");
-                    html_text(&b, nl + 1);
-                } else {
-                    html_text(&b, lab);
+                    line = nl + 1;
                 }
+                html_text(&b, line);
                 simdepth_i_buf_puts(&b, "</TD></TR></TABLE>");
                 if (b.failed) {
                     bad = 1;
@@ -946,10 +912,6 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
         }
         GSET(ed, sy.e[EA_TOOLTIP], tip);
     }
-
-    /* dot: stack the clusters into rows (see grid_edges) */
-    if (m->engine == SIMDEPTH_LAYOUT_DOT && r->opt->cluster < 0 && !big)
-        bad |= grid_edges(m, g, nodes, &sy) != 0;
 
     /* legend */
     simdepth_i_buf_free(&b);
@@ -1177,19 +1139,32 @@ static void buffer_disc(Agiodisc_t *io, Agdisc_t *disc)
     disc->io = io;
 }
 
-/* ---------------------------------------------------- xdot on the canvas */
+/* ---------------------------------------------------- xdot on the canvas
+ *
+ * Every format but DOT is drawn here from Graphviz's layout (xdot), not by
+ * Graphviz's own renderers, for three reasons: the clusters are moved into
+ * rows after the layout (see "packing" below); every edge is drawn before
+ * any edge label, so that no edge (in particular a dashed confusion-only
+ * edge, which dot may draw last) can cross a label; and the PDF and PNG
+ * carry our metadata. */
 
 typedef struct player {
     simdepth_i_canvas *cv;
     double s, llx, ury, pad;
+    double dx, dy;       /* the current object's shift (packing), layout units */
     simdepth_rgba pen, fill;
     double lw;
     int dash, invis;
+    int halo;            /* text on a patch of the background */
+    simdepth_rgba halo_c;
     double font_size;
     int bold;
     double *pts;
     size_t pts_cap;
 } player;
+
+#define PX(pl, x) (((x) + (pl)->dx - (pl)->llx + (pl)->pad) * (pl)->s)
+#define PY(pl, y) (((pl)->ury - ((y) + (pl)->dy) + (pl)->pad) * (pl)->s)
 
 static simdepth_rgba parse_gv_colour(const char *c)
 {
@@ -1221,8 +1196,8 @@ static int player_points(player *pl, const xdot_polyline *p)
         pl->pts_cap = (size_t)p->cnt * 2;
     }
     for (i = 0; i < p->cnt; i++) {
-        pl->pts[2 * i] = (p->pts[i].x - pl->llx + pl->pad) * pl->s;
-        pl->pts[2 * i + 1] = (pl->ury - p->pts[i].y + pl->pad) * pl->s;
+        pl->pts[2 * i] = PX(pl, p->pts[i].x);
+        pl->pts[2 * i + 1] = PY(pl, p->pts[i].y);
     }
     return 0;
 }
@@ -1266,8 +1241,7 @@ static int player_run(player *pl, const char *ops)
             /* fall through */
         case xd_unfilled_ellipse:
             if (!pl->invis)
-                simdepth_i_canvas_ellipse(pl->cv, (op->u.ellipse.x - pl->llx + pl->pad) * pl->s,
-                                          (pl->ury - op->u.ellipse.y + pl->pad) * pl->s,
+                simdepth_i_canvas_ellipse(pl->cv, PX(pl, op->u.ellipse.x), PY(pl, op->u.ellipse.y),
                                           op->u.ellipse.w * pl->s, op->u.ellipse.h * pl->s, fill,
                                           &pl->pen, pl->lw * pl->s);
             break;
@@ -1298,14 +1272,23 @@ static int player_run(player *pl, const char *ops)
                                            pl->lw * pl->s, pl->dash);
             break;
         case xd_text:
-            if (!pl->invis)
-                simdepth_i_canvas_text(pl->cv, (op->u.text.x - pl->llx + pl->pad) * pl->s,
-                                       (pl->ury - op->u.text.y + pl->pad) * pl->s, op->u.text.text,
-                                       pl->font_size * pl->s,
-                                       op->u.text.align == xd_left     ? SIMDEPTH_I_START
+            if (!pl->invis) {
+                simdepth_i_anchor an = op->u.text.align == xd_left    ? SIMDEPTH_I_START
                                        : op->u.text.align == xd_right ? SIMDEPTH_I_END
-                                                                      : SIMDEPTH_I_MIDDLE,
-                                       0, pl->pen, pl->bold);
+                                                                      : SIMDEPTH_I_MIDDLE;
+                double tx = PX(pl, op->u.text.x), ty = PY(pl, op->u.text.y);
+                double fsz = pl->font_size * pl->s;
+                if (pl->halo) {
+                    double w = op->u.text.width * pl->s + 2.0 * pl->s;
+                    double x0 = an == SIMDEPTH_I_START ? tx - pl->s
+                              : an == SIMDEPTH_I_END  ? tx - w + pl->s
+                                                      : tx - w / 2.0;
+                    simdepth_i_canvas_rect(pl->cv, x0, ty - 0.85 * fsz, w, 1.1 * fsz,
+                                           &pl->halo_c, NULL, 0);
+                }
+                simdepth_i_canvas_text(pl->cv, tx, ty, op->u.text.text, fsz, an, 0, pl->pen,
+                                       pl->bold);
+            }
             break;
         case xd_fill_color:
             pl->fill = parse_gv_colour(op->u.color);
@@ -1354,70 +1337,644 @@ static int play_obj(player *pl, void *obj, const char *const *attrs)
     return 0;
 }
 
-static int play_clusters(player *pl, Agraph_t *g)
+/* Begin an SVG group for @obj with its tooltip (empty: none). */
+static void play_group(player *pl, const char *id, void *obj)
 {
-    static const char *const gattrs[] = {"_draw_", "_ldraw_", NULL};
-    Agraph_t *sg;
+    const char *tip = gv_get(obj, "tooltip");
 
+    simdepth_i_canvas_group_begin(pl->cv, id, tip != NULL && tip[0] != '\0' ? tip : NULL);
+}
+
+/* The extent of an xdot drawing in layout units (y up): ext = llx, lly,
+ * urx, ury, grown; text counts from 0.3 of its size below the baseline to
+ * 0.9 above. Returns -1 when it does not parse. */
+static int xdot_extent(const char *ops, double ext[4])
+{
+    xdot *x;
+    int i, j;
+    double fs = 14.0;
+
+    if (ops == NULL || ops[0] == '\0')
+        return 0;
+    x = parseXDot((char *)ops); /* reads only */
+    if (x == NULL)
+        return -1;
+    for (i = 0; i < x->cnt; i++) {
+        const xdot_op *op = &x->ops[i];
+        const xdot_polyline *pp = NULL;
+        switch (op->kind) {
+        case xd_filled_polygon:
+        case xd_unfilled_polygon: pp = &op->u.polygon; break;
+        case xd_polyline: pp = &op->u.polyline; break;
+        case xd_filled_bezier:
+        case xd_unfilled_bezier: pp = &op->u.bezier; break;
+        case xd_font: fs = op->u.font.size; break;
+        case xd_text: {
+            double w = op->u.text.width;
+            double x0 = op->u.text.align == xd_left    ? op->u.text.x
+                      : op->u.text.align == xd_right ? op->u.text.x - w
+                                                     : op->u.text.x - w / 2.0;
+            ext[0] = fmin(ext[0], x0);
+            ext[2] = fmax(ext[2], x0 + w);
+            ext[1] = fmin(ext[1], op->u.text.y - 0.3 * fs);
+            ext[3] = fmax(ext[3], op->u.text.y + 0.9 * fs);
+            break;
+        }
+        default: break;
+        }
+        for (j = 0; pp != NULL && j < pp->cnt; j++) {
+            ext[0] = fmin(ext[0], pp->pts[j].x);
+            ext[1] = fmin(ext[1], pp->pts[j].y);
+            ext[2] = fmax(ext[2], pp->pts[j].x);
+            ext[3] = fmax(ext[3], pp->pts[j].y);
+        }
+    }
+    freeXDot(x);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- packing
+ *
+ * dot lays disconnected clusters out side by side in one row: at 100
+ * classes a strip 4.6 times wider than tall and mostly empty. After the
+ * layout each block (a cluster box, or a lone class) is moved as a whole
+ * into rows: blocks in decreasing height, each into the first row where
+ * it fits, on top of a smaller block's column when there is room, else at
+ * the row's end, else into a new row (first fit decreasing height, with
+ * stacking). The row width is searched for the figure's target: at the
+ * natural size an aspect between 1:1 and 2:1 with the least area; at a
+ * given width or height the largest text that is not below 6 pt (and the
+ * theme's minimum) and, at a given width only, a figure no taller than
+ * PAGE_HEIGHT. Confusion-only edges between blocks are left out of the
+ * layout (they would only pull blocks apart that packing moves anyway)
+ * and drawn afterwards as curves from class to class. */
+
+#define PACK_GAP 12.0      /* between blocks, layout units (points) */
+#define PACK_TRIES 96
+#define PAGE_HEIGHT 648.0  /* 9 in: the text height of a page, about */
+
+typedef struct pk_block {
+    double x0, y0, x1, y1; /* the laid-out box, layout units, y up */
+    double x, y;           /* top-left corner after packing, y down */
+} pk_block;
+
+typedef struct pk_edge {   /* a confusion-only edge between two blocks */
+    size_t a, b;           /* classes */
+    simdepth_rgba colour;
+    double width;
+    char *tooltip;
+} pk_edge;
+
+typedef struct packing {
+    int on;
+    pk_block *b;
+    size_t nb;
+    double legend[4];      /* the legend's extent, y up */
+    double lx, ly;         /* its top-left corner after packing */
+    double W, H;           /* the packed drawing without the pad */
+    pk_edge *edges;
+    size_t n_edges;
+} packing;
+
+static void packing_free(packing *pk)
+{
+    size_t k;
+
+    for (k = 0; k < pk->n_edges; k++)
+        free(pk->edges[k].tooltip);
+    free(pk->edges);
+    free(pk->b);
+}
+
+typedef struct pk_sort {
+    const pk_block *b;
+    size_t i;
+} pk_sort;
+
+static int cmp_pk(const void *pa, const void *pb)
+{
+    const pk_sort *a = pa, *b = pb;
+    double ha = a->b->y1 - a->b->y0, hb = b->b->y1 - b->b->y0;
+
+    if (ha != hb)
+        return ha > hb ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Pack the blocks in @order into rows at most @maxw wide; positions into
+ * b[].x, b[].y; returns the used width and height in *W, *H. @scratch holds
+ * 4 * nb doubles. */
+static void pack_rows(pk_block *b, const pk_sort *order, size_t nb, double maxw, double *scratch,
+                      double *W, double *H)
+{
+    /* columns: x, width, used height, row; rows: y, height, used width */
+    double *cx = scratch, *cw = scratch + nb, *ch = scratch + 2 * nb, *cr = scratch + 3 * nb;
+    double ry[512], rh[512], rw[512];
+    size_t nc = 0, nr = 0, k, c, r;
+
+    *W = 0.0;
+    *H = 0.0;
+    for (k = 0; k < nb; k++) {
+        pk_block *p = &b[order[k].i];
+        double w = p->x1 - p->x0, h = p->y1 - p->y0;
+        int done = 0;
+        for (r = 0; r < nr && !done; r++) {
+            for (c = 0; c < nc && !done; c++)
+                if ((size_t)cr[c] == r && ch[c] + PACK_GAP + h <= rh[r] + 1e-9 && w <= cw[c] + 1e-9) {
+                    p->x = cx[c];
+                    p->y = ry[r] + ch[c] + PACK_GAP;
+                    ch[c] += PACK_GAP + h;
+                    done = 1;
+                }
+            if (!done && h <= rh[r] + 1e-9 && rw[r] + PACK_GAP + w <= maxw + 1e-9) {
+                cx[nc] = rw[r] + PACK_GAP;
+                cw[nc] = w;
+                ch[nc] = h;
+                cr[nc] = (double)r;
+                nc++;
+                p->x = rw[r] + PACK_GAP;
+                p->y = ry[r];
+                rw[r] += PACK_GAP + w;
+                done = 1;
+            }
+        }
+        if (!done) {
+            if (nr == sizeof ry / sizeof ry[0]) { /* never at sizes dot is used for */
+                r = nr - 1;
+                cx[nc] = rw[r] + PACK_GAP;
+                p->x = cx[nc];
+                p->y = ry[r];
+                rw[r] += PACK_GAP + w;
+            } else {
+                r = nr++;
+                ry[r] = r == 0 ? 0.0 : ry[r - 1] + rh[r - 1] + PACK_GAP;
+                rh[r] = h;
+                rw[r] = w;
+                cx[nc] = 0.0;
+                p->x = 0.0;
+                p->y = ry[r];
+            }
+            cw[nc] = w;
+            ch[nc] = h;
+            cr[nc] = (double)r;
+            nc++;
+        }
+    }
+    for (r = 0; r < nr; r++) {
+        *W = fmax(*W, rw[r]);
+        *H = fmax(*H, ry[r] + rh[r]);
+    }
+}
+
+/* The figure's size in points for a packed width @Wp, height @Hp. */
+static void pack_size(const packing *pk, double Wp, double Hp, double pad, double *W, double *H)
+{
+    double lw = pk->legend[2] - pk->legend[0], lh = pk->legend[3] - pk->legend[1];
+
+    *W = fmax(Wp, lw > 0 ? lw : 0.0) + 2.0 * pad;
+    *H = Hp + (lh > 0 ? PACK_GAP + lh : 0.0) + 2.0 * pad;
+}
+
+/* The scale the figure is drawn at to meet the asked size (1 at the
+ * natural size). */
+static double fit_scale(const simdepth_render_options *opt, double W, double H)
+{
+    double sw = opt->width > 0 ? opt->width / W : INFINITY;
+    double sh = opt->height > 0 ? opt->height / H : INFINITY;
+
+    return opt->width > 0 || opt->height > 0 ? fmin(sw, sh) : 1.0;
+}
+
+/* The smallest scale at which the smallest text stays readable. */
+static double min_scale(const gv_model *m)
+{
+    double fs = simdepth_theme_font_size(m->r->theme);
+    double smallest = fmin(fs, small_font(fs, m->engine == SIMDEPTH_LAYOUT_DOT ? 0.85 : 0.8));
+
+    return fmax(MIN_TEXT, simdepth_theme_min_font_size(m->r->theme)) / smallest;
+}
+
+static void fmt_len(double pt, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.1fin", pt / 72.0);
+}
+
+/* Choose the row width and place the blocks. */
+static simdepth_status pack_choose(const gv_model *m, packing *pk, double pad,
+                                   simdepth_error *err)
+{
+    const simdepth_render_options *opt = m->r->opt;
+    pk_sort *order = simdepth_i_malloc_array(pk->nb, sizeof *order);
+    double *scratch = simdepth_i_malloc_array(4 * pk->nb + 1, sizeof *scratch);
+    double wmax = 0, wsum = 0, need = min_scale(m), best = -1.0, best_cost = INFINITY;
+    double best_fail_h = INFINITY, best_fail_w = INFINITY;
+    size_t k;
+    int t, sized = opt->width > 0 || opt->height > 0;
+    simdepth_status st = SIMDEPTH_OK;
+
+    if (order == NULL || scratch == NULL) {
+        st = simdepth_i_enomem(err, "the graph's packing");
+        goto out;
+    }
+    for (k = 0; k < pk->nb; k++) {
+        order[k].b = &pk->b[k];
+        order[k].i = k;
+        wmax = fmax(wmax, pk->b[k].x1 - pk->b[k].x0);
+        wsum += pk->b[k].x1 - pk->b[k].x0 + PACK_GAP;
+    }
+    qsort(order, pk->nb, sizeof *order, cmp_pk);
+    for (t = 0; t < PACK_TRIES; t++) {
+        double maxw = wmax * pow(fmax(wsum, wmax) / wmax, (double)t / (PACK_TRIES - 1));
+        double Wp, Hp, W, H, cost;
+        pack_rows(pk->b, order, pk->nb, maxw, scratch, &Wp, &Hp);
+        pack_size(pk, Wp, Hp, pad, &W, &H);
+        if (!sized) {
+            double ratio = W / H;
+            cost = W * H * (1.0 + fabs(log(ratio / 1.45)));
+            if (ratio < 1.0 || ratio > 2.0)
+                cost = 1e30 * (1.0 + fabs(log(ratio / 1.45)));
+        } else {
+            double s = fit_scale(opt, W, H);
+            int ok = s >= need - 1e-9 && (opt->height > 0 || H * s <= PAGE_HEIGHT + 1e-6);
+            if (!ok) {
+                /* remember how close it came, for the message */
+                if (s >= need - 1e-9)
+                    best_fail_h = fmin(best_fail_h, H * s);
+                best_fail_w = fmin(best_fail_w, W * need);
+                continue;
+            }
+            /* the largest text up to the theme's size, then the least
+             * height */
+            cost = -fmin(s, 1.0) * 1e6 + H * s;
+        }
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = maxw;
+        }
+    }
+    if (best < 0) {
+        char a[32], b[32], c[32];
+        size_t nb = 0;
+        for (k = 0; k < m->r->n; k++)
+            nb += m->shown[k];
+        fmt_len(opt->width > 0 ? opt->width : best_fail_w, a, sizeof a);
+        fmt_len(opt->height > 0 ? opt->height : PAGE_HEIGHT, b, sizeof b);
+        if (isfinite(best_fail_h))
+            fmt_len(best_fail_h, c, sizeof c);
+        else
+            fmt_len(best_fail_w, c, sizeof c);
+        st = simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "the semantic graph of %zu classes does not fit %s x %s with text of at least "
+            "%.0f pt (it would need %s %s); draw one graph per cluster (--per-cluster DIR), "
+            "or give a page-width --size, a larger --width or a --height",
+            nb, opt->width > 0 ? a : "any width", b, MIN_TEXT, c,
+            isfinite(best_fail_h) ? "of height" : "of width");
+        goto out;
+    }
+    {
+        double Wp, Hp;
+        pack_rows(pk->b, order, pk->nb, best, scratch, &Wp, &Hp);
+        pk->W = Wp;
+        pk->H = Hp;
+        pk->lx = 0.0;
+        pk->ly = Hp + PACK_GAP;
+    }
+out:
+    free(order);
+    free(scratch);
+    return st;
+}
+
+/* The class of node @nd ("c%zu"), or (size_t)-1. */
+static size_t node_class(Agnode_t *nd, size_t n)
+{
+    const char *name = agnameof(nd);
+    char *end;
+    unsigned long long v;
+
+    if (name == NULL || name[0] != 'c')
+        return (size_t)-1;
+    v = strtoull(name + 1, &end, 10);
+    return *end == '\0' && v < n ? (size_t)v : (size_t)-1;
+}
+
+/* The block of node @nd, or -1. */
+static int32_t node_block(const gv_model *m, Agnode_t *nd)
+{
+    size_t c = nd != NULL ? node_class(nd, m->r->n) : (size_t)-1;
+
+    return c == (size_t)-1 ? -1 : m->block[c];
+}
+
+/* Before the layout: take the confusion-only edges between two blocks out
+ * of @g into pk->edges. */
+static simdepth_status pack_take_edges(const gv_model *m, Agraph_t *g, packing *pk,
+                                       simdepth_error *err)
+{
+    size_t n = m->r->n, cap = 0;
+    Agnode_t *nd;
+    Agedge_t *e, *next;
+
+    for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
+        for (e = agfstout(g, nd); e != NULL; e = next) {
+            size_t a = node_class(agtail(e), n), b = node_class(aghead(e), n);
+            const char *style = gv_get(e, "style"), *tip = gv_get(e, "tooltip");
+            pk_edge *pe;
+            next = agnxtout(g, e);
+            if (a == (size_t)-1 || b == (size_t)-1 || style == NULL ||
+                strstr(style, "dashed") == NULL || m->block[a] == m->block[b])
+                continue;
+            if (pk->n_edges == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                pk_edge *ne = simdepth_i_realloc_array(pk->edges, nc, sizeof *ne);
+                if (ne == NULL)
+                    return simdepth_i_enomem(err, "the graph's packing");
+                pk->edges = ne;
+                cap = nc;
+            }
+            pe = &pk->edges[pk->n_edges];
+            memset(pe, 0, sizeof *pe);
+            pe->a = a;
+            pe->b = b;
+            pe->colour = parse_gv_colour(gv_get(e, "color"));
+            pe->width = atof(gv_get(e, "penwidth") ? gv_get(e, "penwidth") : "1");
+            if (tip != NULL && tip[0] != '\0' &&
+                (pe->tooltip = simdepth_i_strdup(tip)) == NULL)
+                return simdepth_i_enomem(err, "the graph's packing");
+            pk->n_edges++;
+            if (agdeledge(g, e) != 0)
+                return gv_fail(err, "agdeledge");
+        }
+    return SIMDEPTH_OK;
+}
+
+/* After the layout (and xdot): the blocks' boxes, the legend's extent, and
+ * the packing. */
+static simdepth_status pack_layout(const gv_model *m, Agraph_t *g, packing *pk, double pad,
+                                   simdepth_error *err)
+{
+    Agnode_t *nd;
+    Agraph_t *sg;
+    size_t k;
+
+    pk->nb = m->n_blocks;
+    pk->b = simdepth_i_malloc_array(pk->nb + 1, sizeof *pk->b);
+    if (pk->b == NULL)
+        return simdepth_i_enomem(err, "the graph's packing");
+    for (k = 0; k < pk->nb; k++) {
+        pk->b[k].x0 = pk->b[k].y0 = INFINITY;
+        pk->b[k].x1 = pk->b[k].y1 = -INFINITY;
+    }
+    /* lone classes: the node's box */
+    for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd)) {
+        size_t c = node_class(nd, m->r->n);
+        double x, y, w, h;
+        const char *pos = gv_get(nd, "pos");
+        if (c == (size_t)-1 || m->block[c] < 0 || pos == NULL ||
+            sscanf(pos, "%lf,%lf", &x, &y) != 2)
+            return gv_fail(err, "reading a node's position");
+        w = atof(gv_get(nd, "width")) * 72.0;
+        h = atof(gv_get(nd, "height")) * 72.0;
+        k = (size_t)m->block[c];
+        pk->b[k].x0 = fmin(pk->b[k].x0, x - w / 2);
+        pk->b[k].x1 = fmax(pk->b[k].x1, x + w / 2);
+        pk->b[k].y0 = fmin(pk->b[k].y0, y - h / 2);
+        pk->b[k].y1 = fmax(pk->b[k].y1, y + h / 2);
+    }
+    /* cluster boxes (which hold their edges' labels and title) */
     for (sg = agfstsubg(g); sg != NULL; sg = agnxtsubg(sg)) {
-        if (play_obj(pl, sg, gattrs) != 0 || play_clusters(pl, sg) != 0)
-            return -1;
+        const char *bb = gv_get(sg, "bb");
+        double x0, y0, x1, y1;
+        nd = agfstnode(sg);
+        if (nd == NULL || bb == NULL || sscanf(bb, "%lf,%lf,%lf,%lf", &x0, &y0, &x1, &y1) != 4)
+            continue;
+        if (node_block(m, nd) < 0)
+            continue;
+        k = (size_t)node_block(m, nd);
+        pk->b[k].x0 = fmin(pk->b[k].x0, x0);
+        pk->b[k].y0 = fmin(pk->b[k].y0, y0);
+        pk->b[k].x1 = fmax(pk->b[k].x1, x1);
+        pk->b[k].y1 = fmax(pk->b[k].y1, y1);
+    }
+    for (k = 0; k < pk->nb; k++)
+        if (!(pk->b[k].x1 >= pk->b[k].x0))
+            return gv_fail(err, "finding a cluster's box");
+    pk->legend[0] = pk->legend[1] = INFINITY;
+    pk->legend[2] = pk->legend[3] = -INFINITY;
+    if (xdot_extent(gv_get(g, "_ldraw_"), pk->legend) != 0)
+        return gv_fail(err, "reading the legend's drawing");
+    if (!(pk->legend[2] >= pk->legend[0]))
+        pk->legend[0] = pk->legend[1] = pk->legend[2] = pk->legend[3] = 0.0;
+    return pack_choose(m, pk, pad, err);
+}
+
+/* The shift of an object of block @k (layout units, y up) so that its box
+ * lands at its packed place in a frame whose top-left is (0, 0). */
+static void block_shift(const packing *pk, int32_t k, double *dx, double *dy)
+{
+    if (!pk->on || k < 0) {
+        *dx = *dy = 0.0;
+        return;
+    }
+    *dx = pk->b[k].x - pk->b[k].x0;
+    *dy = -pk->b[k].y - pk->b[k].y1;
+}
+
+/* Where the straight line from the centre of a w x h box at (cx, cy)
+ * towards (tx, ty) leaves the box (canvas units). */
+static void box_exit(double cx, double cy, double w, double h, double tx, double ty, double *x,
+                     double *y)
+{
+    double dx = tx - cx, dy = ty - cy, t = 1.0;
+
+    if (fabs(dx) > 1e-9)
+        t = fmin(t, (w / 2) / fabs(dx));
+    if (fabs(dy) > 1e-9)
+        t = fmin(t, (h / 2) / fabs(dy));
+    *x = cx + dx * t;
+    *y = cy + dy * t;
+}
+
+/* The confusion-only edges between blocks: a gentle curve from class to
+ * class, bowed to one side so that a pair of rows does not stack them into
+ * one line. */
+static int play_pk_edges(player *pl, const gv_model *m, Agraph_t *g, const packing *pk)
+{
+    size_t k;
+    char id[48];
+
+    for (k = 0; k < pk->n_edges; k++) {
+        const pk_edge *e = &pk->edges[k];
+        double c[2][4], pts[8], mx, my, len, bow;
+        size_t end[2] = {e->a, e->b};
+        int q;
+        for (q = 0; q < 2; q++) {
+            char name[32];
+            Agnode_t *nd;
+            const char *pos;
+            double x, y;
+            snprintf(name, sizeof name, "c%zu", end[q]);
+            nd = agnode(g, name, 0);
+            pos = nd != NULL ? gv_get(nd, "pos") : NULL;
+            if (pos == NULL || sscanf(pos, "%lf,%lf", &x, &y) != 2)
+                return -1;
+            block_shift(pk, m->block[end[q]], &pl->dx, &pl->dy);
+            c[q][0] = PX(pl, x);
+            c[q][1] = PY(pl, y);
+            c[q][2] = atof(gv_get(nd, "width")) * 72.0 * pl->s;
+            c[q][3] = atof(gv_get(nd, "height")) * 72.0 * pl->s;
+        }
+        mx = c[1][0] - c[0][0];
+        my = c[1][1] - c[0][1];
+        len = hypot(mx, my);
+        if (len < 1e-6)
+            continue;
+        bow = 0.12 * len * ((k % 2) ? 1.0 : -1.0);
+        pts[2] = c[0][0] + mx / 3.0 - my / len * bow;
+        pts[3] = c[0][1] + my / 3.0 + mx / len * bow;
+        pts[4] = c[0][0] + 2.0 * mx / 3.0 - my / len * bow;
+        pts[5] = c[0][1] + 2.0 * my / 3.0 + mx / len * bow;
+        box_exit(c[0][0], c[0][1], c[0][2], c[0][3], pts[2], pts[3], &pts[0], &pts[1]);
+        box_exit(c[1][0], c[1][1], c[1][2], c[1][3], pts[4], pts[5], &pts[6], &pts[7]);
+        snprintf(id, sizeof id, "edge-x%zu", k);
+        simdepth_i_canvas_group_begin(pl->cv, id, e->tooltip);
+        simdepth_i_canvas_path(pl->cv, pts, 4, 1, 0, NULL, &e->colour, e->width * pl->s, 1);
+        simdepth_i_canvas_group_end(pl->cv);
     }
     return 0;
 }
 
-static simdepth_status play(const simdepth_i_render *r, GVC_t *gvc, Agraph_t *g,
-                            simdepth_i_buf *out, simdepth_error *err)
+static simdepth_status play(const gv_model *m, Agraph_t *g, const packing *pk, double llx,
+                            double lly, double urx, double ury, simdepth_i_buf *out,
+                            simdepth_error *err)
 {
-    static const char *const gattrs[] = {"_draw_", "_ldraw_", NULL};
+    const simdepth_i_render *r = m->r;
+    static const char *const gdraw[] = {"_draw_", NULL};
+    static const char *const ldraw[] = {"_ldraw_", NULL};
     /* edges first, then every edge label over all edges (the labels have
      * a background, so a crossing dashed edge cannot hide one) */
     static const char *const eattrs[] = {"_draw_", "_hdraw_", "_tdraw_", NULL};
-    static const char *const elattrs[] = {"_ldraw_", "_hldraw_", "_tldraw_", NULL};
+    static const char *const elattrs[] = {"_ldraw_", NULL};
+    static const char *const etlattrs[] = {"_hldraw_", "_tldraw_", NULL};
     static const char *const nattrs[] = {"_draw_", "_ldraw_", NULL};
     player pl;
-    double llx, lly, urx, ury, W, H;
-    const char *bb;
+    double W, H;
     simdepth_i_canvas *cv = NULL;
     simdepth_status st;
     Agnode_t *nd;
     Agedge_t *e;
+    Agraph_t *sg;
+    size_t k;
+    char id[48];
 
-    /* attach the drawing as _draw_ attributes; no output file */
-    if (gvRender(gvc, g, "xdot", NULL) != 0)
-        return gv_fail(err, "gvRender(xdot)");
-    bb = gv_get(g, "bb");
-    if (bb == NULL || sscanf(bb, "%lf,%lf,%lf,%lf", &llx, &lly, &urx, &ury) != 4)
-        return gv_fail(err, "reading the layout's bounding box");
     memset(&pl, 0, sizeof pl);
     pl.pad = 0.1 * 72.0;
-    pl.llx = llx;
-    pl.ury = ury;
-    W = urx - llx + 2 * pl.pad;
-    H = ury - lly + 2 * pl.pad;
-    pl.s = 1.0;
-    if (r->opt->width > 0 || r->opt->height > 0) {
-        double sw = r->opt->width > 0 ? r->opt->width / W : INFINITY;
-        double sh = r->opt->height > 0 ? r->opt->height / H : INFINITY;
-        pl.s = fmin(sw, sh);
+    if (pk->on) {
+        pl.llx = 0.0;
+        pl.ury = 0.0;
+        pack_size(pk, pk->W, pk->H, pl.pad, &W, &H);
+    } else {
+        pl.llx = llx;
+        pl.ury = ury;
+        W = urx - llx + 2 * pl.pad;
+        H = ury - lly + 2 * pl.pad;
+    }
+    pl.s = fit_scale(r->opt, W, H);
+    if ((r->opt->width > 0 || r->opt->height > 0) && pl.s < min_scale(m) - 1e-9) {
+        char a[32], b[32];
+        size_t nb = 0;
+        for (k = 0; k < r->n; k++)
+            nb += m->shown[k];
+        fmt_len(W * min_scale(m), a, sizeof a);
+        fmt_len(H * min_scale(m), b, sizeof b);
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "the semantic graph of %zu classes does not fit the size asked for with text of at "
+            "least %.0f pt (it would need %s x %s); draw one graph per cluster "
+            "(--per-cluster DIR), or give a larger --width or --height",
+            nb, MIN_TEXT, a, b);
     }
     st = simdepth_i_canvas_new(r, W * pl.s, H * pl.s, "Semantic graph", &cv, err);
     if (st != SIMDEPTH_OK)
         return st;
     pl.cv = cv;
-    if (play_obj(&pl, g, gattrs) != 0 || play_clusters(&pl, g) != 0)
+    /* the legend (the root graph's label); its background is the canvas's */
+    if (pk->on) {
+        pl.dx = pk->lx - pk->legend[0];
+        pl.dy = -pk->ly - pk->legend[3];
+    }
+    simdepth_i_canvas_group_begin(cv, "legend", NULL);
+    if (play_obj(&pl, g, ldraw) != 0)
         goto fail;
+    simdepth_i_canvas_group_end(cv);
+    /* cluster boxes; their titles come after the edges */
+    for (sg = agfstsubg(g); sg != NULL; sg = agnxtsubg(sg)) {
+        const char *sid = gv_get(sg, "id");
+        nd = agfstnode(sg);
+        block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
+        play_group(&pl, sid != NULL && sid[0] ? sid : NULL, sg);
+        if (play_obj(&pl, sg, gdraw) != 0)
+            goto fail;
+        simdepth_i_canvas_group_end(cv);
+    }
+    /* every edge, then every label */
+    k = 0;
     for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
-        for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e))
+        for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e)) {
+            block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
+            snprintf(id, sizeof id, "edge-%zu", k++);
+            play_group(&pl, id, e);
             if (play_obj(&pl, e, eattrs) != 0)
                 goto fail;
+            simdepth_i_canvas_group_end(cv);
+        }
+    if (pk->on && play_pk_edges(&pl, m, g, pk) != 0)
+        goto fail;
+    /* cluster titles over the edges, on a patch of the box's fill */
+    pl.halo = 1;
+    pl.halo_c = simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_CLUSTER_FILL);
+    for (sg = agfstsubg(g); sg != NULL; sg = agnxtsubg(sg)) {
+        nd = agfstnode(sg);
+        block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
+        snprintf(id, sizeof id, "cluster-title-%s", agnameof(sg));
+        play_group(&pl, id, sg);
+        if (play_obj(&pl, sg, ldraw) != 0)
+            goto fail;
+        simdepth_i_canvas_group_end(cv);
+    }
+    pl.halo = 0;
+    pl.halo_c = simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_BACKGROUND);
+    k = 0;
     for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
-        for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e))
+        for (e = agfstout(g, nd); e != NULL; e = agnxtout(g, e)) {
+            const char *l = gv_get(e, "_ldraw_"), *hl = gv_get(e, "_hldraw_"),
+                       *tl = gv_get(e, "_tldraw_");
+            k++;
+            if ((l == NULL || !l[0]) && (hl == NULL || !hl[0]) && (tl == NULL || !tl[0]))
+                continue;
+            block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
+            snprintf(id, sizeof id, "edge-label-%zu", k - 1);
+            play_group(&pl, id, e);
+            /* dot's labels carry their own patch (an HTML table cell);
+             * the end labels of other engines get one of the background */
             if (play_obj(&pl, e, elattrs) != 0)
                 goto fail;
-    for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd))
+            pl.halo = 1;
+            if (play_obj(&pl, e, etlattrs) != 0)
+                goto fail;
+            pl.halo = 0;
+            simdepth_i_canvas_group_end(cv);
+        }
+    for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd)) {
+        size_t c = node_class(nd, r->n);
+        block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
+        snprintf(id, sizeof id, "class%zu", c);
+        play_group(&pl, id, nd);
         if (play_obj(&pl, nd, nattrs) != 0)
             goto fail;
+        simdepth_i_canvas_group_end(cv);
+    }
     st = simdepth_i_canvas_finish(cv, out, err);
     simdepth_i_canvas_free(cv);
     free(pl.pts);
@@ -1426,7 +1983,7 @@ fail:
     simdepth_i_canvas_free(cv);
     free(pl.pts);
     return simdepth_i_error_set(err, SIMDEPTH_ERENDER, NULL, 0, 0, -1,
-                                "cannot replay Graphviz's drawing (xdot) with cairo");
+                                "cannot replay Graphviz's drawing (xdot)");
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -1443,7 +2000,11 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     simdepth_i_buf dot = {0};
     int laid_out = 0, attempt;
     simdepth_status st;
+    packing pk;
+    double llx, lly, urx, ury;
+    const char *bb;
 
+    memset(&pk, 0, sizeof pk);
     gv_errbuf[0] = '\0';
     saved_errf = agseterrf(gv_errf);
     st = model_build(r, &m, err);
@@ -1456,106 +2017,83 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     }
     buffer_disc(&io, &disc);
     for (attempt = 0;; attempt++) {
-        double llx, lly, urx, ury, W, need, fs;
-        const char *bb;
-        size_t cols, nb;
-        st = graph_build(&m, &disc, &g, err);
-        if (st != SIMDEPTH_OK)
-            goto out;
-        /* The DOT text is the figure's source: lay out exactly what it
-         * says, read back into a fresh graph. (Laying out the graph as
-         * built in memory loses edges in Graphviz 2.42 - constraint=false
-         * edges vanish from the SVG and every edge from xdot - while the
-         * same graph read from its DOT text is drawn completely.) */
-        simdepth_i_buf_free(&dot);
-        st = write_dot(g, &dot, err);
-        if (st != SIMDEPTH_OK)
-            goto out;
-        if (agclose(g) != 0) {
-            g = NULL;
-            st = gv_fail(err, "agclose");
-            goto out;
-        }
+    st = graph_build(&m, &disc, &g, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    /* The DOT text is the figure's source: lay out exactly what it says,
+     * read back into a fresh graph. (Laying out the graph as built in
+     * memory loses edges in Graphviz 2.42 - constraint=false edges vanish
+     * from the SVG and every edge from xdot - while the same graph read
+     * from its DOT text is drawn completely.) */
+    st = write_dot(g, &dot, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    if (agclose(g) != 0) {
         g = NULL;
-        if (r->opt->format == SIMDEPTH_IMAGE_DOT && r->opt->width <= 0) {
-            simdepth_i_buf_append(out, dot.data, dot.len);
-            goto out;
-        }
-        {
-            mem_chan chan;
-            chan.p = dot.data;
-            chan.end = dot.data + dot.len;
-            g = agread(&chan, &disc);
-        }
-        if (g == NULL) {
-            st = gv_fail(err, "agread");
-            goto out;
-        }
-        if (gvLayout(gvc, g, engine_name(m.engine)) != 0) {
-            st = gv_fail(err, "gvLayout");
-            goto out;
-        }
-        laid_out = 1;
-        /* A narrow width (e.g. one column of a paper): rather than shrink
-         * the text below the theme's minimum (and 6 pt), wrap the legend
-         * and stack the clusters into fewer columns, which makes the
-         * figure taller. */
-        if (r->opt->width <= 0 || m.engine != SIMDEPTH_LAYOUT_DOT || r->opt->cluster >= 0 ||
-            attempt >= 4)
-            break;
-        bb = gv_get(g, "bb");
-        /* gvLayout sets bb as "llx lly urx ury", xdot as "llx,lly,urx,ury" */
-        if (bb == NULL ||
-            sscanf(bb, "%lf%*[ ,]%lf%*[ ,]%lf%*[ ,]%lf", &llx, &lly, &urx, &ury) != 4)
-            break;
-        (void)lly;
-        (void)ury;
-        W = urx - llx + 2 * 0.1 * 72.0;
-        fs = simdepth_theme_font_size(r->theme);
-        need = fmin(1.0, fmax(simdepth_theme_min_font_size(r->theme), fmin(6.0, fs)) / fs);
-        if (r->opt->width / W >= need)
-            break;
-        nb = graph_blocks(&m);
-        cols = m.cols_req > 0 ? m.cols_req : nb < 5 ? nb : (size_t)ceil(sqrt((double)nb * 0.8));
-        if (m.narrow && cols <= 1)
-            break;
-        m.narrow = 1;
-        if (cols > 1) {
-            size_t c = (size_t)floor((double)cols * r->opt->width / W / need);
-            m.cols_req = c < 1 ? 1 : c >= cols ? cols - 1 : c;
-        }
-        if (gvFreeLayout(gvc, g) != 0) {
-            st = gv_fail(err, "gvFreeLayout");
-            goto out;
-        }
-        laid_out = 0;
-        if (agclose(g) != 0) {
-            g = NULL;
-            st = gv_fail(err, "agclose");
-            goto out;
-        }
-        g = NULL;
+        st = gv_fail(err, "agclose");
+        goto out;
     }
+    g = NULL;
     if (r->opt->format == SIMDEPTH_IMAGE_DOT) {
         simdepth_i_buf_append(out, dot.data, dot.len);
         goto out;
     }
-    laid_out = 1;
-    if (r->opt->format == SIMDEPTH_IMAGE_SVG) {
-        char *data = NULL;
-        unsigned int len = 0;
-        if (gvRenderData(gvc, g, "svg", &data, &len) != 0) {
-            st = gv_fail(err, "gvRenderData(svg)");
-            if (data != NULL)
-                gvFreeRenderData(data);
+    {
+        mem_chan chan;
+        chan.p = dot.data;
+        chan.end = dot.data + dot.len;
+        g = agread(&chan, &disc);
+    }
+    if (g == NULL) {
+        st = gv_fail(err, "agread");
+        goto out;
+    }
+    pk.on = m.engine == SIMDEPTH_LAYOUT_DOT && r->opt->cluster < 0 && m.n_blocks >= 2;
+    if (pk.on) {
+        st = pack_take_edges(&m, g, &pk, err);
+        if (st != SIMDEPTH_OK)
             goto out;
-        }
-        simdepth_i_buf_append(out, data, len);
-        gvFreeRenderData(data);
-        if (out->failed)
-            st = simdepth_i_enomem(err, "the SVG text");
-    } else {
-        st = play(r, gvc, g, out, err);
+    }
+    if (gvLayout(gvc, g, engine_name(m.engine)) != 0) {
+        st = gv_fail(err, "gvLayout");
+        goto out;
+    }
+    laid_out = 1;
+    /* attach the drawing as _draw_ attributes and the positions; no file */
+    if (gvRender(gvc, g, "xdot", NULL) != 0) {
+        st = gv_fail(err, "gvRender(xdot)");
+        goto out;
+    }
+    bb = gv_get(g, "bb");
+    if (bb == NULL || sscanf(bb, "%lf,%lf,%lf,%lf", &llx, &lly, &urx, &ury) != 4) {
+        st = gv_fail(err, "reading the layout's bounding box");
+        goto out;
+    }
+    if (pk.on)
+        st = pack_layout(&m, g, &pk, 0.1 * 72.0, err);
+    if (st == SIMDEPTH_OK)
+        st = play(&m, g, &pk, llx, lly, urx, ury, out, err);
+    /* too large for a narrow size one way round: try the other (the
+     * message of the second attempt stands) */
+    if (st != SIMDEPTH_EINVAL || !m.narrow || m.engine != SIMDEPTH_LAYOUT_DOT || attempt > 0)
+        break;
+    m.lr = !m.lr;
+    st = SIMDEPTH_OK;
+    if (gvFreeLayout(gvc, g) != 0) {
+        laid_out = 0;
+        st = gv_fail(err, "gvFreeLayout");
+        goto out;
+    }
+    laid_out = 0;
+    if (agclose(g) != 0) {
+        g = NULL;
+        st = gv_fail(err, "agclose");
+        goto out;
+    }
+    g = NULL;
+    packing_free(&pk);
+    memset(&pk, 0, sizeof pk);
+    simdepth_i_buf_free(&dot);
     }
 out:
     if (laid_out && gvFreeLayout(gvc, g) != 0 && st == SIMDEPTH_OK)
@@ -1566,6 +2104,7 @@ out:
         gvFreeContext(gvc); /* returns Graphviz's error count, reported above */
     agseterrf(saved_errf);
     simdepth_i_buf_free(&dot);
+    packing_free(&pk);
     model_free(&m);
     return st;
 }

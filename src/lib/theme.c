@@ -362,7 +362,7 @@ static const char default_theme_text[] =
     "font = DejaVu Sans\n"
     "font-size = 8\n"
     "title-size = 9\n"
-    "min-font-size = 5\n"
+    "min-font-size = 6\n"
     "line-width = 0.8\n"
     "sequential = viridis\n"
     "background = #ffffff\n"
@@ -595,6 +595,10 @@ static simdepth_status parse_into(simdepth_theme *t, const char *text, size_t le
                 return st;
         }
     }
+    /* a theme that only makes the font smaller than the default minimum
+     * takes its font size as the minimum */
+    if (t->min_font_size > t->font_size && !seen[4])
+        t->min_font_size = t->font_size;
     if (t->min_font_size > t->font_size)
         return line_error(err, source, line, "min-font-size %g is larger than font-size %g",
                           t->min_font_size, t->font_size);

@@ -89,6 +89,46 @@ no_type3() {
     ! grep -q "Type 3" "$T/.fonts"
 }
 
+# svg_aspect_within FILE LO HI: the SVG's width / height (in pt) is within
+# [LO, HI].
+svg_aspect_within() {
+    awk -v lo="$2" -v hi="$3" '
+        match($0, /<svg [^>]*width="[0-9.]+pt" height="[0-9.]+pt"/) {
+            s = substr($0, RSTART, RLENGTH)
+            sub(/.*width="/, "", s); w = s + 0
+            sub(/^[0-9.]+pt" height="/, "", s); h = s + 0
+            r = w / h
+            printf "aspect %.2f (%s x %s pt)\n", r, w, h > "/dev/stderr"
+            exit !(h > 0 && r >= lo && r <= hi)
+        }
+        END { if (!h) exit 1 }' "$1"
+}
+
+# svg_min_font_at_least FILE PT: every font-size in the SVG is >= PT (and
+# nothing scales them: no transform="scale(...)", so sizes are as printed).
+svg_min_font_at_least() {
+    ! grep -q 'scale(' "$1" || return 1
+    grep -o 'font-size="[0-9.]*"' "$1" | tr -dc '0-9.\n' | sort -g | head -n 1 |
+        awk -v pt="$2" '{ print "smallest font-size " $1 > "/dev/stderr"; ok = $1 >= pt }
+                        END { exit !(NR == 1 && ok) }'
+}
+
+# svg_labels_over_edges FILE: every edge-label group comes after every edge
+# group, and each starts with a filled patch (path or rect) before its text,
+# so that no edge can be drawn across a label.
+svg_labels_over_edges() {
+    awk '
+        /<g id="edge-label-/ { nl++; if (!first_label) first_label = NR; inlab = 1; patch = 0; next }
+        /<g id="edge-/ { last_edge = NR; next }
+        inlab && /<(path|rect) / && !/fill="none"/ { patch = 1 }
+        inlab && /<text/ { if (!patch) bad++; inlab = 0 }
+        END {
+            printf "%d labels; last edge line %d, first label line %d; %d without a patch\n",
+                nl, last_edge, first_label, bad > "/dev/stderr"
+            exit !(nl > 0 && last_edge > 0 && last_edge < first_label && bad == 0)
+        }' "$1"
+}
+
 # ------------------------------------------------------------------ usage
 desc "render --help exits 0"
 expect_ok -- "$BIN" render --help
@@ -128,7 +168,9 @@ check_outputs() {
         check "$name/$f.png carries 150 dpi in pHYs" -- test "$(png_dpi "$T/$name/$f.png")" = 150
         check "$name/$f.png carries provenance in tEXt" -- png_has_text "$T/$name/$f.png" "Software"
     done
-    check "$name/graph.svg has tooltips" -- grep -q 'xlink:title=' "$T/$name/graph.svg"
+    check "$name/graph.svg has tooltips" -- grep -q '<g id="class[0-9]*"><title>' "$T/$name/graph.svg"
+    check "$name/graph.svg draws every edge label after every edge, on a patch" -- \
+        svg_labels_over_edges "$T/$name/graph.svg"
     check "$name: no dendrogram.dot" -- test ! -e "$T/$name/dendrogram.dot"
 }
 
@@ -141,6 +183,20 @@ if [ -r "$VIT/vitb_cosine.npy" ]; then
     render_all vit "${VITARGS[@]}"
     check_outputs vit "$VIT/names.txt"
     check "vit/graph.dot equals the golden file" -- cmp "$T/vit/graph.dot" "$GOLDEN/mini-imagenet-vitb.dot"
+    # the clusters packed into rows: a page-like figure, not a strip (it was
+    # 4.6:1 with dot's one row of clusters)
+    check "vit/graph.svg aspect ratio within 1:1 .. 2:1" -- svg_aspect_within "$T/vit/graph.svg" 1.0 2.0
+    # 100 classes cannot keep 6 pt text in one column (nor a page width):
+    # a clear refusal that names the way out, and no file
+    expect_fail 2 "does not fit 3.5in x 9.0in with text of at least 6 pt" -- \
+        "$BIN" render "${VITARGS[@]}" -q --size ieee-column -o "$T/vit-col.svg"
+    check "vit: the refusal points to --per-cluster" -- grep -q -- '--per-cluster DIR' "$T_ERR"
+    check "vit: no column-width file after the refusal" -- test ! -e "$T/vit-col.svg"
+    desc "vit: a per-cluster graph at column width"
+    expect_ok -- "$BIN" render "${VITARGS[@]}" -q --size ieee-column --per-cluster "$T/vit-col-clusters"
+    for f in "$T"/vit-col-clusters/cluster-0[0-4].svg; do
+        check "vit: $(basename "$f") at column width keeps text >= 6 pt" -- svg_min_font_at_least "$f" 6
+    done
     desc "vit: a graph per cluster"
     expect_ok -- "$BIN" render "${VITARGS[@]}" -q --per-cluster "$T/vit-clusters" -o "$T/vit-g.svg"
     check "vit: 18 per-cluster graphs" -- test "$(find "$T/vit-clusters" -name 'cluster-*.svg' | wc -l)" = 18
@@ -173,10 +229,15 @@ desc "heatmap lower triangle, raster body, 8.9cm wide PNG at 600 dpi"
 expect_ok -- "$BIN" render "${FM[@]}" --figure heatmap --lower-triangle --raster yes \
     --width 8.9cm --dpi 600 -o "$T/h.png"
 check "600 dpi in pHYs" -- test "$(png_dpi "$T/h.png")" = 600
-desc "graph at column width: clusters stacked, legend wrapped"
+desc "graph at column width: trees left to right, legend wrapped"
 expect_ok -- "$BIN" render "${FM[@]}" --size ieee-column -o "$T/g-col.dot"
-check "column-width DOT stacks the clusters (invisible grid edges)" -- grep -q 'style=invis' "$T/g-col.dot"
+check "column-width DOT lays trees out left to right" -- grep -q 'rankdir=LR' "$T/g-col.dot"
 check "column-width DOT wraps the legend title" -- grep -q 'graph</FONT><BR ALIGN="LEFT"/>10 classes' "$T/g-col.dot"
+desc "graph at column width as SVG"
+expect_ok -- "$BIN" render "${FM[@]}" --size ieee-column -o "$T/g-col.svg"
+check "column-width graph is 252pt wide" -- grep -q 'width="252.00pt"' "$T/g-col.svg"
+check "column-width graph keeps every text >= 6 pt" -- svg_min_font_at_least "$T/g-col.svg" 6
+check "column-width graph has every class label as <text>" -- svg_has_labels "$T/g-col.svg" "$SAMPLE/labels.txt"
 desc "heatmap with the confusion matrix at column width"
 expect_ok -- "$BIN" render "${FM[@]}" --figure heatmap --size ieee-column -o "$T/h-col.svg"
 check "column-width heatmap stacks the confusion matrix" -- grep -q 'dendrogram-confusion' "$T/h-col.svg"
