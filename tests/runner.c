@@ -31,6 +31,8 @@ static const suite_entry suites[] = {
     {"wnmap", simdepth_test_add_wnmap},
     {"custom_taxonomy", simdepth_test_add_custom_taxonomy},
     {"compare", simdepth_test_add_compare},
+    {"manifest", simdepth_test_add_manifest},
+    {"render_diff", simdepth_test_add_render_diff},
 };
 
 int main(int argc, char **argv)

@@ -178,6 +178,67 @@ simdepth_status simdepth_image_format_parse(const char *name,
                                             simdepth_image_format *out,
                                             simdepth_error *err);
 
+/* ------------------------------------------------------------ comparisons */
+
+/** One model of a comparison figure. @since 0.2 */
+typedef struct simdepth_render_model {
+    const char *name;                 /**< shown in legends and captions */
+    const simdepth_analysis *analysis;
+    const simdepth_matrix *similarity; /**< as analysed (scaled) */
+} simdepth_render_model;
+
+/** Comparison figures of two models. @since 0.2 */
+typedef enum simdepth_diff_figure {
+    SIMDEPTH_DIFF_FIGURE_GRAPH = 0,  /**< both models' spanning-tree edges in
+                                          one graph: shared, only-A, only-B;
+                                          A's clusters as boxes */
+    SIMDEPTH_DIFF_FIGURE_TANGLEGRAM  /**< the two dendrograms facing each
+                                          other, untangled, leaves joined */
+} simdepth_diff_figure;
+
+/** Render a comparison figure of models @p a and @p b (same classes, same
+ *  order; @p info describes the shared labels and taxonomy, its options
+ *  the analyses') to @p f in opt->format (DOT only for the graph). The
+ *  tanglegram clusters 1 - S of each model with opt->linkage, orders
+ *  leaves optimally, then untangles (simdepth_tanglegram_untangle()); if
+ *  @p entanglement is not NULL it receives the entanglement before [0]
+ *  and after [1] untangling (NaN for the graph figure).
+ *  @return as simdepth_render_write(). @since 0.2 */
+simdepth_status simdepth_render_diff_write(FILE *f, simdepth_diff_figure figure,
+                                           const simdepth_render_model *a,
+                                           const simdepth_render_model *b,
+                                           const simdepth_report_info *info,
+                                           const simdepth_render_options *opt,
+                                           double entanglement[2],
+                                           simdepth_error *err);
+
+/** One labelled point of a scatter or line plot. @since 0.2 */
+typedef struct simdepth_plot_point {
+    const char *label; /**< drawn beside the point; NULL: none */
+    double x;
+    double y;          /**< non-finite points are skipped */
+} simdepth_plot_point;
+
+/** A scatter plot (or, with @c lines set, a line through the points in
+ *  order, for values over epochs). @since 0.2 */
+typedef struct simdepth_plot {
+    const char *title;   /**< NULL: none */
+    const char *x_label;
+    const char *y_label;
+    const simdepth_plot_point *points;
+    size_t n_points;
+    int lines;           /**< 1: join consecutive points */
+} simdepth_plot;
+
+/** Render @p plot to @p f in opt->format (SVG, PDF or PNG; DOT is
+ *  SIMDEPTH_EINVAL). Axes have "nice" ticks; point labels are placed so
+ *  that they do not overlap each other or the points (labels that cannot
+ *  be placed are drawn with a leader line). @return as
+ *  simdepth_render_write(). @since 0.2 */
+simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
+                                           const simdepth_render_options *opt,
+                                           simdepth_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,6 +29,7 @@
 #include "simdepth/theme.h"
 #include "simdepth/render.h"
 #include "simdepth/compare.h"
+#include "simdepth/manifest.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -111,5 +111,7 @@ int cli_cmd_tree(int argc, char **argv);
 int cli_cmd_render(int argc, char **argv);
 int cli_cmd_labels(int argc, char **argv);
 int cli_cmd_semsim(int argc, char **argv);
+int cli_cmd_diff(int argc, char **argv);
+int cli_cmd_track(int argc, char **argv);
 
 #endif

@@ -1,4 +1,6 @@
-/* simdepth CLI — loading a model's inputs (shared by analyze and render). */
+/* simdepth CLI — loading a model's inputs (shared by analyze, render, tree,
+ * diff and track). Loading functions fill a cli_failure instead of
+ * printing, so that track's worker threads can keep messages per model. */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "spec.h"
 
 const char *cli_base_name(const char *path, char *buf, size_t size)
 {
@@ -48,10 +51,11 @@ static void split_spec(const char *spec, char *path, size_t size, const char **t
     }
 }
 
-/* Load the class templates from a tensor file or a text matrix; tell the
- * user which tensor was used. */
-static int load_weights(const cli_model_args *o, size_t n_classes, simdepth_matrix **out,
-                        char *used, size_t used_size, char *path, size_t path_size)
+/* Load the class templates from a tensor file or a text matrix; the note
+ * says which tensor was used. */
+static int load_weights(const char *spec, size_t n_classes, simdepth_matrix **out, char *used,
+                        size_t used_size, char *path, size_t path_size, char *note,
+                        size_t note_size, cli_failure *fl)
 {
     const char *tensor;
     simdepth_tensor_file *f = NULL;
@@ -61,64 +65,143 @@ static int load_weights(const cli_model_args *o, size_t n_classes, simdepth_matr
     const simdepth_tensor_info *t;
     int rc = CLI_EXIT_OK;
 
-    split_spec(o->weights, path, path_size, &tensor);
+    split_spec(spec, path, path_size, &tensor);
     simdepth_error_clear(&err);
     used[0] = '\0';
     if (is_text_matrix(path)) {
-        if (tensor != NULL) {
-            cli_errorf("%s: a text matrix has no tensor '%s'; expected FILE without :TENSOR",
-                       path, tensor);
-            return CLI_EXIT_INPUT;
-        }
+        if (tensor != NULL)
+            return cli_failf(fl, CLI_EXIT_INPUT,
+                             "%s: a text matrix has no tensor '%s'; expected FILE without :TENSOR",
+                             path, tensor);
         if (simdepth_csv_read(path, out, &err) != SIMDEPTH_OK)
-            return cli_report_error(&err, path);
+            return cli_fail_error(fl, &err, path);
         return CLI_EXIT_OK;
     }
     if ((cli_ends_with(path, ".npy") || cli_ends_with(path, ".NPY")) && tensor == NULL) {
         /* A .npy name promises NumPy content: its reader gives the more
          * precise messages. */
         if (simdepth_npy_read(path, out, &err) != SIMDEPTH_OK)
-            return cli_report_error(&err, path);
+            return cli_fail_error(fl, &err, path);
         return CLI_EXIT_OK;
     }
     if (simdepth_tensor_file_open(path, &f, &err) != SIMDEPTH_OK)
-        return cli_report_error(&err, path);
+        return cli_fail_error(fl, &err, path);
     if (tensor != NULL) {
         if (simdepth_tensor_file_find(f, tensor, &idx, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, path);
+            rc = cli_fail_error(fl, &err, path);
             goto out;
         }
         snprintf(why, sizeof why, "named on the command line");
     } else if (simdepth_tensor_file_pick(f, n_classes, &idx, why, sizeof why, &err) !=
                SIMDEPTH_OK) {
-        rc = cli_report_error(&err, path);
+        rc = cli_fail_error(fl, &err, path);
         goto out;
     }
     t = simdepth_tensor_file_info(f, idx);
     if (t->ndim != 2) {
-        cli_errorf("%s: tensor '%s' has %d dimension%s; expected the 2-D weight matrix "
-                   "(bias vectors are never class templates)",
-                   path, t->name, t->ndim, t->ndim == 1 ? "" : "s");
-        rc = CLI_EXIT_INPUT;
+        rc = cli_failf(fl, CLI_EXIT_INPUT,
+                       "%s: tensor '%s' has %d dimension%s; expected the 2-D weight matrix "
+                       "(bias vectors are never class templates)",
+                       path, t->name, t->ndim, t->ndim == 1 ? "" : "s");
         goto out;
     }
     if (simdepth_tensor_file_read(f, idx, out, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, path);
+        rc = cli_fail_error(fl, &err, path);
         goto out;
     }
     snprintf(used, used_size, "%s", t->name);
-    if (!o->quiet && strcmp(simdepth_tensor_file_format(f), "npy") != 0)
-        cli_errorf("note: using tensor '%s' (%zu x %zu, %s) of %s: %s", t->name, t->shape[0],
-                   t->shape[1], simdepth_tensor_dtype_name(t->dtype), path, why);
+    if (strcmp(simdepth_tensor_file_format(f), "npy") != 0)
+        snprintf(note, note_size, "note: using tensor '%s' (%zu x %zu, %s) of %s: %s", t->name,
+                 t->shape[0], t->shape[1], simdepth_tensor_dtype_name(t->dtype), path, why);
 out:
     simdepth_tensor_file_free(f);
     return rc;
 }
 
+int cli_similarity_load(const char *weights, const char *similarity, size_t n,
+                        const char *labels_path, simdepth_matrix **out, char *tensor_used,
+                        size_t tensor_size, char *weights_file, size_t weights_file_size,
+                        char *note, size_t note_size, cli_failure *f)
+{
+    simdepth_error err;
+    simdepth_matrix *input = NULL;
+    const char *input_path = weights ? weights : similarity;
+    int rc;
+
+    simdepth_error_clear(&err);
+    note[0] = '\0';
+    tensor_used[0] = '\0';
+    weights_file[0] = '\0';
+    if (weights != NULL) {
+        rc = load_weights(weights, n, &input, tensor_used, tensor_size, weights_file,
+                          weights_file_size, note, note_size, f);
+        if (rc != CLI_EXIT_OK)
+            goto fail;
+    } else if (simdepth_matrix_read(similarity, &input, &err) != SIMDEPTH_OK) {
+        rc = cli_fail_error(f, &err, similarity);
+        goto fail;
+    }
+    if (simdepth_matrix_check_finite(input, input_path, &err) != SIMDEPTH_OK) {
+        rc = cli_fail_error(f, &err, input_path);
+        goto fail;
+    }
+    if (simdepth_matrix_rows(input) != n) {
+        rc = cli_failf(f, CLI_EXIT_INPUT, "%s: %zu rows but %s has %zu labels; expected one row "
+                       "per class", input_path, simdepth_matrix_rows(input), labels_path, n);
+        goto fail;
+    }
+    if (weights != NULL) {
+        simdepth_matrix *sim = NULL;
+        if (simdepth_similarity_cosine(input, &sim, &err) != SIMDEPTH_OK) {
+            rc = cli_fail_error(f, &err, input_path);
+            goto fail;
+        }
+        /* The templates are not needed past this point. */
+        simdepth_matrix_free(input);
+        *out = sim;
+        return CLI_EXIT_OK;
+    }
+    if (simdepth_matrix_cols(input) != n) {
+        rc = cli_failf(f, CLI_EXIT_INPUT,
+                       "%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",
+                       input_path, simdepth_matrix_rows(input), simdepth_matrix_cols(input), n,
+                       n);
+        goto fail;
+    }
+    *out = input;
+    return CLI_EXIT_OK;
+fail:
+    simdepth_matrix_free(input);
+    return rc;
+}
+
+int cli_confusion_load(const char *path, size_t n, simdepth_matrix **out, cli_failure *f)
+{
+    simdepth_error err;
+    simdepth_matrix *conf = NULL;
+
+    simdepth_error_clear(&err);
+    if (simdepth_matrix_read(path, &conf, &err) != SIMDEPTH_OK ||
+        simdepth_matrix_check_finite(conf, path, &err) != SIMDEPTH_OK) {
+        simdepth_matrix_free(conf);
+        return cli_fail_error(f, &err, path);
+    }
+    if (simdepth_matrix_rows(conf) != n || simdepth_matrix_cols(conf) != n) {
+        int rc = cli_failf(f, CLI_EXIT_INPUT,
+                           "%s: confusion matrix is %zu x %zu; expected %zu x %zu (one row and "
+                           "column per label)",
+                           path, simdepth_matrix_rows(conf), simdepth_matrix_cols(conf), n, n);
+        simdepth_matrix_free(conf);
+        return rc;
+    }
+    *out = conf;
+    return CLI_EXIT_OK;
+}
+
 /* Map every label to a taxonomy node: a WordNet id by id, anything else as
  * a noun name (first sense). */
-static int resolve_labels(const simdepth_labels *labels, const char *labels_path,
-                          const simdepth_taxonomy *t, size_t *nodes)
+int cli_resolve_wordnet_labels(const simdepth_labels *labels, const char *labels_path,
+                               const simdepth_taxonomy *t, size_t *nodes, cli_failure *f)
 {
     size_t i, n = simdepth_labels_count(labels);
     simdepth_error err;
@@ -132,11 +215,10 @@ static int resolve_labels(const simdepth_labels *labels, const char *labels_path
         st = is_id ? simdepth_taxonomy_find_id(t, key, &nodes[i], &err)
                    : simdepth_taxonomy_find_name(t, key, &nodes[i], &err);
         if (st != SIMDEPTH_OK) {
-            cli_errorf("%s:%zu: %s '%s' is not in WordNet 3.0%s", labels_path, i + 1,
-                       is_id ? "synset id" : "noun", key,
-                       is_id ? "; expected a noun synset id such as n01440764"
-                             : "; expected a WordNet noun or a synset id");
-            return CLI_EXIT_INPUT;
+            return cli_failf(f, CLI_EXIT_INPUT, "%s:%zu: %s '%s' is not in WordNet 3.0%s",
+                             labels_path, i + 1, is_id ? "synset id" : "noun", key,
+                             is_id ? "; expected a noun synset id such as n01440764"
+                                   : "; expected a WordNet noun or a synset id");
         }
     }
     return CLI_EXIT_OK;
@@ -145,7 +227,8 @@ static int resolve_labels(const simdepth_labels *labels, const char *labels_path
 int cli_model_load(const cli_model_args *a, cli_model *m)
 {
     simdepth_error err;
-    simdepth_matrix *input = NULL;
+    cli_failure fl;
+    char note[800];
     size_t n;
     int rc = CLI_EXIT_OK;
 
@@ -158,56 +241,19 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         goto fail;
     }
     n = simdepth_labels_count(m->labels);
-    if (a->weights != NULL) {
-        rc = load_weights(a, n, &input, m->tensor_used, sizeof m->tensor_used, m->weights_file,
-                          sizeof m->weights_file);
-        if (rc != CLI_EXIT_OK)
-            goto fail;
-    } else if (simdepth_matrix_read(a->similarity, &input, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, a->similarity);
+    rc = cli_similarity_load(a->weights, a->similarity, n, a->labels, &m->sim, m->tensor_used,
+                             sizeof m->tensor_used, m->weights_file, sizeof m->weights_file,
+                             note, sizeof note, &fl);
+    if (rc != CLI_EXIT_OK) {
+        cli_errorf("%s", fl.msg);
         goto fail;
     }
-    if (simdepth_matrix_check_finite(input, m->input_path, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, m->input_path);
-        goto fail;
-    }
-    if (simdepth_matrix_rows(input) != n) {
-        cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class",
-                   m->input_path, simdepth_matrix_rows(input), a->labels, n);
-        rc = CLI_EXIT_INPUT;
-        goto fail;
-    }
-    if (a->weights != NULL) {
-        if (simdepth_similarity_cosine(input, &m->sim, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, m->input_path);
-            goto fail;
-        }
-        /* The templates are not needed past this point. */
-        simdepth_matrix_free(input);
-        input = NULL;
-    } else {
-        if (simdepth_matrix_cols(input) != n) {
-            cli_errorf("%s: similarity matrix is %zu x %zu; expected a square %zu x %zu matrix",
-                       m->input_path, simdepth_matrix_rows(input), simdepth_matrix_cols(input),
-                       n, n);
-            rc = CLI_EXIT_INPUT;
-            goto fail;
-        }
-        m->sim = input;
-        input = NULL;
-    }
+    if (note[0] != '\0' && !a->quiet)
+        cli_errorf("%s", note);
     if (a->confusion != NULL) {
-        if (simdepth_matrix_read(a->confusion, &m->conf, &err) != SIMDEPTH_OK ||
-            simdepth_matrix_check_finite(m->conf, a->confusion, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, a->confusion);
-            goto fail;
-        }
-        if (simdepth_matrix_rows(m->conf) != n || simdepth_matrix_cols(m->conf) != n) {
-            cli_errorf("%s: confusion matrix is %zu x %zu; expected %zu x %zu (one row and "
-                       "column per label)",
-                       a->confusion, simdepth_matrix_rows(m->conf),
-                       simdepth_matrix_cols(m->conf), n, n);
-            rc = CLI_EXIT_INPUT;
+        rc = cli_confusion_load(a->confusion, n, &m->conf, &fl);
+        if (rc != CLI_EXIT_OK) {
+            cli_errorf("%s", fl.msg);
             goto fail;
         }
     }
@@ -238,12 +284,13 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         goto fail;
     }
     snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
-    rc = resolve_labels(m->labels, a->labels, m->tax, m->nodes);
-    if (rc != CLI_EXIT_OK)
+    rc = cli_resolve_wordnet_labels(m->labels, a->labels, m->tax, m->nodes, &fl);
+    if (rc != CLI_EXIT_OK) {
+        cli_errorf("%s", fl.msg);
         goto fail;
+    }
     return CLI_EXIT_OK;
 fail:
-    simdepth_matrix_free(input);
     cli_model_free(m);
     return rc;
 }

@@ -25,6 +25,10 @@ static const command commands[] = {
      cli_cmd_labels},
     {"semsim", "write a semantic similarity matrix (NLTK path, Wu-Palmer, Leacock-Chodorow)",
      cli_cmd_semsim},
+    {"diff", "compare two models: edges, partitions, dendrograms; graph diff and tanglegram",
+     cli_cmd_diff},
+    {"track", "SD and compliance of many models (checkpoints, a zoo) as a table and plots",
+     cli_cmd_track},
 };
 
 static void usage(FILE *f)
