@@ -1183,21 +1183,6 @@ out:
 
 /* ------------------------------------------------------------ graph diff */
 
-/* One Graphviz context for the life of the process. Graphviz 2.42/2.43's
- * pango plugin caches the last font name it measured, a pointer into the
- * context's font dictionary: after gvFreeContext() the next context's
- * first text measurement reads freed memory (valgrind shows it when two
- * graphs are rendered in one process). Never freeing the context avoids
- * it; Graphviz is not thread-safe anyway (see render.h). */
-static GVC_t *diff_gv_context(void)
-{
-    static GVC_t *gvc;
-
-    if (gvc == NULL)
-        gvc = gvContext();
-    return gvc;
-}
-
 /* Graphviz errors, collected for our message (the library never prints). */
 static char dgv_errbuf[512];
 
@@ -1855,7 +1840,7 @@ static simdepth_status render_graph_diff(const simdepth_i_render *r,
     dgv_errbuf[0] = '\0';
     saved = agseterrf(dgv_errf);
     gv_on = 1;
-    gvc = diff_gv_context();
+    gvc = simdepth_i_gv_context();
     if (gvc == NULL) {
         st = dgv_fail(err, "gvContext");
         goto out;

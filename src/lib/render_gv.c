@@ -87,6 +87,22 @@ static const char *gv_get(void *obj, const char *name)
     return agget(obj, (char *)name);
 }
 
+/* One Graphviz context for the life of the process, shared by every
+ * figure drawn through Graphviz (render_diff.c too). Graphviz 2.42's pango
+ * plugin caches the last font it measured as a pointer into the context's
+ * font dictionary: after gvFreeContext() the next context's first text
+ * measurement reads freed memory (valgrind shows it as soon as two graphs
+ * are rendered in one process). A context that is never freed avoids it;
+ * rendering is not thread-safe anyway (render.h). */
+struct GVC_s *simdepth_i_gv_context(void)
+{
+    static GVC_t *gvc;
+
+    if (gvc == NULL)
+        gvc = gvContext();
+    return gvc;
+}
+
 /* ------------------------------------------------------- error collection */
 
 static char gv_errbuf[512];
@@ -2010,7 +2026,7 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     st = model_build(r, &m, err);
     if (st != SIMDEPTH_OK)
         goto out;
-    gvc = gvContext();
+    gvc = simdepth_i_gv_context();
     if (gvc == NULL) {
         st = gv_fail(err, "gvContext");
         goto out;
@@ -2100,8 +2116,6 @@ out:
         st = gv_fail(err, "gvFreeLayout");
     if (g != NULL && agclose(g) != 0 && st == SIMDEPTH_OK)
         st = gv_fail(err, "agclose");
-    if (gvc != NULL)
-        gvFreeContext(gvc); /* returns Graphviz's error count, reported above */
     agseterrf(saved_errf);
     simdepth_i_buf_free(&dot);
     packing_free(&pk);

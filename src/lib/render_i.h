@@ -146,6 +146,9 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
                                         simdepth_error *err);
 simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r,
                                              simdepth_i_buf *out, simdepth_error *err);
+/* The process's Graphviz context (never freed: see render_gv.c). */
+struct GVC_s *simdepth_i_gv_context(void);
+
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err);
 
