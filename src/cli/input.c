@@ -3,6 +3,7 @@
  * printing, so that track's worker threads can keep messages per model. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,30 @@ out:
     return rc;
 }
 
+/* A similarity matrix whose diagonal holds NaN or infinities (a cosine
+ * matrix of zero-norm templates, or one saved with the diagonal masked, as
+ * the authors' vitb_init_cosine.npy) is usable: a class's similarity to
+ * itself is 1, which is what the analysis sets the diagonal to. Replace
+ * the non-finite diagonal entries by 1 and say so; off-diagonal entries are
+ * still checked. */
+static void fix_diagonal(simdepth_matrix *m, const char *path, char *note, size_t note_size)
+{
+    size_t n = simdepth_matrix_rows(m), i, fixed = 0;
+
+    if (simdepth_matrix_cols(m) != n)
+        return;
+    for (i = 0; i < n; i++) {
+        if (!isfinite(simdepth_matrix_get(m, i, i))) {
+            simdepth_matrix_set(m, i, i, 1.0);
+            fixed++;
+        }
+    }
+    if (fixed > 0)
+        snprintf(note, note_size,
+                 "note: %s: %zu non-finite diagonal entr%s set to 1 (a class's similarity to "
+                 "itself)", path, fixed, fixed == 1 ? "y" : "ies");
+}
+
 int cli_similarity_load(const char *weights, const char *similarity, size_t n,
                         const char *labels_path, simdepth_matrix **out, char *tensor_used,
                         size_t tensor_size, char *weights_file, size_t weights_file_size,
@@ -140,6 +165,8 @@ int cli_similarity_load(const char *weights, const char *similarity, size_t n,
     } else if (simdepth_matrix_read(similarity, &input, &err) != SIMDEPTH_OK) {
         rc = cli_fail_error(f, &err, similarity);
         goto fail;
+    } else {
+        fix_diagonal(input, similarity, note, note_size);
     }
     if (simdepth_matrix_check_finite(input, input_path, &err) != SIMDEPTH_OK) {
         rc = cli_fail_error(f, &err, input_path);

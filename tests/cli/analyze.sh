@@ -240,6 +240,19 @@ if [ -r "$V/vitb_cosine.npy" ] && [ -r "$V/vitb_cosine.csv" ]; then
     check "vitb csv: same partition and edges as the .npy" -- \
         test "$(jq -c '[.partition.labels, [.edges[] | [.a_index, .b_index]]]' "$T/vitb.json")" \
         = "$(jq -c '[.partition.labels, [.edges[] | [.a_index, .b_index]]]' "$T/vitb_csv.json")"
+
+    # vitb_init_cosine.npy (the model at initialisation) has NaN on its
+    # diagonal: set to 1 with a note, and the reference's SD at
+    # initialisation comes out (5.4217, 17 clusters; golden/sd_table.csv).
+    desc "vitb init: analyze -s vitb_init_cosine.npy (NaN diagonal)"
+    _t_run "$BIN" analyze -s "$V/vitb_init_cosine.npy" -l "$V/wnids.txt" -o "$T/init.json"
+    check "vitb init: exit 0" -- test "$T_STATUS" -eq 0
+    expect_stderr_has "100 non-finite diagonal entries set to 1"
+    jq_ok "vitb init: similarity_depth = 5.421686746987952 (1e-12)" \
+        '(.similarity_depth - 5.421686746987952) | (. < 1e-12 and . > -1e-12)' "$T/init.json"
+    jq_ok "vitb init: partition.clusters = 17" '.partition.clusters == 17' "$T/init.json"
+    desc "vitb init: -q silences the note"
+    expect_ok -- "$BIN" analyze -q -s "$V/vitb_init_cosine.npy" -l "$V/wnids.txt" -o "$T/init2.json"
 else
     skip "vitb: real-data checks" "$V not found (set SIMDEPTH_SHARED_DATA)"
 fi
