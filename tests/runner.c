@@ -33,6 +33,7 @@ static const suite_entry suites[] = {
     {"compare", simdepth_test_add_compare},
     {"manifest", simdepth_test_add_manifest},
     {"render_diff", simdepth_test_add_render_diff},
+    {"fuzz_regress", simdepth_test_add_fuzz_regress},
 };
 
 int main(int argc, char **argv)

@@ -25,6 +25,7 @@ int simdepth_test_add_custom_taxonomy(void);
 int simdepth_test_add_compare(void);
 int simdepth_test_add_manifest(void);
 int simdepth_test_add_render_diff(void);
+int simdepth_test_add_fuzz_regress(void);
 
 /* Absolute path of a file under ../shared/data (from $SIMDEPTH_SHARED_DATA,
  * else $SIMDEPTH_TOP_SRCDIR/../shared/data). Returns a static buffer. */
