@@ -212,12 +212,14 @@ simdepth_status simdepth_hdbscan(const simdepth_matrix *s,
  *  own community. Memory and time are those of igraph on a graph with up
  *  to n(n+1)/2 edges: about 110 bytes per edge at the peak (n = 5,000:
  *  12.5 million edges, 1.4 GB; n = 21,843 would need some 26 GB), and
- *  O(edges) per sweep. Not thread-safe: igraph 0.10's error and warning handlers and
- *  default random generator are process-wide. This function installs its
+ *  O(edges) per sweep. igraph 0.10's error and warning handlers and
+ *  default random generator are process-wide: this function installs its
  *  own for the duration of the call (so igraph neither aborts nor prints,
  *  and the caller's igraph random stream is left alone) and restores the
- *  previous ones before returning; igraph must not be used from another
- *  thread meanwhile.
+ *  previous ones before returning. Calls of simdepth_louvain(),
+ *  simdepth_leiden() and simdepth_modularity() from several threads are
+ *  serialised by a lock inside simdepth (since 0.2); the caller must not
+ *  use igraph itself from another thread meanwhile.
  *  @return SIMDEPTH_OK, SIMDEPTH_EINVAL (NULL, empty, non-square,
  *  asymmetric, negative or non-finite input, resolution not finite or
  *  negative, an igraph error with its message), SIMDEPTH_ENOMEM. On
@@ -228,14 +230,19 @@ simdepth_status simdepth_louvain(const simdepth_matrix *s, double resolution,
                                  simdepth_partition **out,
                                  simdepth_error *err);
 
+/** The most iterations simdepth_leiden() runs. @since 0.2 */
+#define SIMDEPTH_LEIDEN_MAX_ITER 100
+
 /** Leiden communities of the same graph through igraph's
  *  igraph_community_leiden() optimising modularity: vertex weights are
  *  the strengths (self-loops twice), the resolution parameter is
- *  @p resolution / (2m) with m the total edge weight, beta 0.01, run until
- *  an iteration changes nothing, starting from singletons. Seeded,
- *  renumbered, validated and not thread-safe exactly as
- *  simdepth_louvain(); iterations 0, converged 1, method "leiden".
- *  @since 0.1 */
+ *  @p resolution / (2m) with m the total edge weight, beta 0.01, starting
+ *  from singletons, one iteration at a time until an iteration changes
+ *  nothing or SIMDEPTH_LEIDEN_MAX_ITER iterations have run (the random
+ *  refinement can keep some graphs moving forever). iterations is the
+ *  number run; converged is 0 when the bound stopped it. Seeded,
+ *  renumbered, validated and serialised exactly as simdepth_louvain();
+ *  method "leiden". @since 0.1 */
 simdepth_status simdepth_leiden(const simdepth_matrix *s, double resolution,
                                 unsigned long seed, simdepth_partition **out,
                                 simdepth_error *err);
@@ -247,8 +254,8 @@ simdepth_status simdepth_leiden(const simdepth_matrix *s, double resolution,
  *  networkx's and python-louvain's community.modularity(). Label -1 is a
  *  community like any other (the reference's convention). NaN when the
  *  graph has no edge (m = 0), as igraph returns it. On success *q
- *  holds the value; on failure it is untouched. Not thread-safe (see
- *  simdepth_louvain()). @return SIMDEPTH_OK, SIMDEPTH_EINVAL (as
+ *  holds the value; on failure it is untouched. Serialised with the other
+ *  igraph calls (see simdepth_louvain()). @return SIMDEPTH_OK, SIMDEPTH_EINVAL (as
  *  simdepth_louvain(), or @p p of another size or with labels below -1),
  *  SIMDEPTH_ENOMEM. @since 0.1 */
 simdepth_status simdepth_modularity(const simdepth_matrix *s,

@@ -727,18 +727,6 @@ typedef struct track_ctx {
     size_t next, n_done, n_failed;
 } track_ctx;
 
-/* Louvain and Leiden go through igraph, whose error handlers, cleanup stack
- * and default random generator are process-wide in Debian's build (no
- * thread-local storage), and community.c installs its handlers and seeded
- * generator there: those runs are serialised (helgrind shows the races
- * otherwise). Every other method runs in parallel. */
-static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int uses_igraph(const simdepth_analysis_options *an)
-{
-    return an->cluster == SIMDEPTH_CLUSTER_LOUVAIN || an->cluster == SIMDEPTH_CLUSTER_LEIDEN;
-}
-
 static void run_model(track_ctx *c, size_t t)
 {
     const simdepth_model_spec *spec = &c->man->models[c->todo[t]];
@@ -767,13 +755,10 @@ static void run_model(track_ctx *c, size_t t)
             s = copy;
         }
         if (st == SIMDEPTH_OK) {
-            int lock = uses_igraph(&c->o->methods[k].an);
-            if (lock)
-                pthread_mutex_lock(&igraph_lock);
+            /* Louvain and Leiden are serialised inside the library
+             * (igraph's state is process-global); the rest runs in parallel. */
             st = simdepth_analysis_run(s, k == 0 ? in.conf : NULL, c->sh->tax, c->sh->nodes,
                                        &c->o->methods[k].an, &an, &err);
-            if (lock)
-                pthread_mutex_unlock(&igraph_lock);
         }
         simdepth_matrix_free(copy);
         if (st != SIMDEPTH_OK) {

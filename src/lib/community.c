@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,15 @@ typedef struct igraph_guard {
     int rng_live;
 } igraph_guard;
 
+/* igraph's handlers, its cleanup stack and its default generator are
+ * process-global in Debian's build (no thread-local storage), and so is
+ * g_igraph_error: one guarded section at a time in the process, so that
+ * Louvain, Leiden and modularity may be called from several threads. */
+static pthread_mutex_t g_igraph_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void igraph_guard_begin(igraph_guard *g)
 {
+    pthread_mutex_lock(&g_igraph_lock);
     memset(&g_igraph_error, 0, sizeof g_igraph_error);
     g->old_error = igraph_set_error_handler(record_error);
     g->old_warning = igraph_set_warning_handler(ignore_warning);
@@ -117,6 +125,7 @@ static void igraph_guard_end(igraph_guard *g)
         igraph_rng_destroy(&g->rng);
     igraph_set_warning_handler(g->old_warning);
     igraph_set_error_handler(g->old_error);
+    pthread_mutex_unlock(&g_igraph_lock);
 }
 
 /* Map an igraph failure to a status with igraph's message. */
@@ -322,9 +331,9 @@ static simdepth_status communities(const simdepth_matrix *s,
     igraph_guard guard;
     igraph_t g;
     igraph_vector_t weights, levels, strength;
-    igraph_vector_int_t membership;
+    igraph_vector_int_t membership, previous;
     int have_graph = 0, have_membership = 0, have_levels = 0;
-    int have_strength = 0;
+    int have_strength = 0, have_previous = 0, it = 0;
     igraph_error_t rc;
     double total = 0.0;
 
@@ -402,14 +411,36 @@ static simdepth_status communities(const simdepth_matrix *s,
          * twice (a loop included). */
         for (v = 0; v < igraph_vector_size(&strength); v++)
             two_m += VECTOR(strength)[v];
-        rc = igraph_community_leiden(&g, &weights, &strength,
-                                     resolution / two_m, 0.01, 0, -1,
-                                     &membership, &nb, &quality);
+        /* One iteration at a time from the previous membership, which is
+         * what igraph's n_iterations = -1 does internally, but bounded:
+         * with beta's random refinement some graphs (the Fashion-MNIST
+         * sample's confusion graph) never settle, and -1 never returns. */
+        rc = igraph_vector_int_init(&previous, 0);
         if (rc != IGRAPH_SUCCESS) {
             st = igraph_failure(err, what, rc);
             goto out;
         }
-        p->iterations = 0;
+        have_previous = 1;
+        p->converged = 0;
+        for (it = 0; it < SIMDEPTH_LEIDEN_MAX_ITER; it++) {
+            rc = igraph_community_leiden(&g, &weights, &strength,
+                                         resolution / two_m, 0.01, it > 0, 1,
+                                         &membership, &nb, &quality);
+            if (rc != IGRAPH_SUCCESS) {
+                st = igraph_failure(err, what, rc);
+                goto out;
+            }
+            if (it > 0 && igraph_vector_int_all_e(&membership, &previous)) {
+                p->converged = 1;
+                break;
+            }
+            rc = igraph_vector_int_update(&previous, &membership);
+            if (rc != IGRAPH_SUCCESS) {
+                st = igraph_failure(err, what, rc);
+                goto out;
+            }
+        }
+        p->iterations = it < SIMDEPTH_LEIDEN_MAX_ITER ? it + 1 : it;
     }
     st = renumber(&membership, p, err);
     if (st != SIMDEPTH_OK)
@@ -420,6 +451,8 @@ done:
     p = NULL;
 
 out:
+    if (have_previous)
+        igraph_vector_int_destroy(&previous);
     if (have_strength)
         igraph_vector_destroy(&strength);
     if (have_levels)

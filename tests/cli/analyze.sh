@@ -214,6 +214,15 @@ expect_ok -- "$BIN" analyze -w "$W" -l "$L" -c "$C" --format json -o "$T/r2.csv"
 check "sample: --format json into r2.csv is JSON" -- cmp "$R" "$T/r2.csv"
 
 # -------------------------------------------------- real data (ViT-B)
+# Leiden on the sample's confusion graph used to iterate forever (igraph's
+# n_iterations = -1 never settles there); the iterations are bounded now.
+# timeout(1) turns a regression into a failure instead of a hung test run.
+desc "leiden on the sample with its confusion matrix finishes"
+expect_ok -- timeout 300 "$BIN" analyze -w "$W" -l "$L" -c "$C" --cluster leiden \
+    -o "$T/leiden.json"
+jq_ok "leiden: partition converged within the bound" \
+    '.partition.converged == true and .partition.iterations <= 100' "$T/leiden.json"
+
 V=$SHARED/mini-imagenet-vitb
 if [ -r "$V/vitb_cosine.npy" ] && [ -r "$V/vitb_cosine.csv" ]; then
     desc "vitb: analyze -s vitb_cosine.npy -c vitb_confusion.npy"
