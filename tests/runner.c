@@ -32,6 +32,7 @@ static const suite_entry suites[] = {
     {"custom_taxonomy", simdepth_test_add_custom_taxonomy},
     {"compare", simdepth_test_add_compare},
     {"manifest", simdepth_test_add_manifest},
+    {"alloc", simdepth_test_add_alloc},
     {"render_diff", simdepth_test_add_render_diff},
     {"fuzz_regress", simdepth_test_add_fuzz_regress},
 };

@@ -24,6 +24,7 @@ int simdepth_test_add_wnmap(void);
 int simdepth_test_add_custom_taxonomy(void);
 int simdepth_test_add_compare(void);
 int simdepth_test_add_manifest(void);
+int simdepth_test_add_alloc(void);
 int simdepth_test_add_render_diff(void);
 int simdepth_test_add_fuzz_regress(void);
 

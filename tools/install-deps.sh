@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian 12 packages simdepth needs to build and test.
+# Install the Debian 12 packages simdepth needs to build and test (the
+# Python and R packages are the references the tests compare against).
 # Run as root (or through sudo). Idempotent.
 set -eu
 
@@ -10,6 +11,8 @@ packages="
   libcunit1-dev libzip-dev
   wordnet-base fonts-dejavu-core
   jq groff-base libxml2-utils poppler-utils
+  valgrind time python3
+  python3-numpy python3-scipy python3-sklearn python3-nltk r-cran-dendextend
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,27 @@
  * libsimdepth explains a trained classifier's mistakes through the class
  * similarities it learned, following "Semantic Depth Matters" (Filus,
  * Romaszewski, Żarski, arXiv 2504.09956).
+ *
+ * Thread safety. Objects are independent, inputs are const and outputs
+ * are new, so calls on different objects may run concurrently, and const
+ * objects (a matrix, a taxonomy, a tensor file, labels) may be shared by
+ * threads that only read them. That covers the readers (.npy,
+ * .safetensors, .pth, CSV, labels, taxonomies, WordNet, themes,
+ * manifests), similarity, affinity propagation, forests, linkage and
+ * Newick, OPTICS, HDBSCAN, metrics, semsim, simdepth_analysis_run(),
+ * reports and the comparisons of compare.h. Louvain and Leiden
+ * (simdepth_louvain(), simdepth_leiden(), simdepth_modularity(), and the
+ * analysis with SIMDEPTH_CLUSTER_LOUVAIN or SIMDEPTH_CLUSTER_LEIDEN) swap
+ * igraph's process-global error handler and default random generator
+ * (Debian's igraph has no thread-local state): simdepth serialises them
+ * with an internal lock, so they are safe to call from several threads
+ * but run one at a time; the caller must not use igraph itself meanwhile.
+ * The exception, to be serialised by the caller (one at a time in the
+ * process): rendering (simdepth_render_write(), simdepth_render_diff_write(),
+ * simdepth_render_plot_write()) goes through Graphviz, whose plugins, font
+ * caches and error state are process-global, and through fontconfig/pango.
+ * Similarity goes through OpenBLAS, which is thread-safe and runs its own
+ * threads. A simdepth_error is per call: give each thread its own.
  */
 #ifndef SIMDEPTH_SIMDEPTH_H
 #define SIMDEPTH_SIMDEPTH_H

@@ -483,7 +483,7 @@ static int render_one(const render_opts *o, const model *m, simdepth_figure fig,
     if (simdepth_render_write(out.f, fig, m->an, m->in.sim, m->in.conf, &m->info, &ro, &err) !=
         SIMDEPTH_OK) {
         cli_output_abort(&out);
-        rc = cli_report_error(&err, NULL);
+        rc = cli_report_error(&err, path);
         /* a failed rendering or write is a runtime error; bad options are 2 */
         return err.status == SIMDEPTH_EINVAL ? CLI_EXIT_INPUT : rc == CLI_EXIT_INPUT ? CLI_EXIT_RUNTIME : rc;
     }

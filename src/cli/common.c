@@ -160,7 +160,14 @@ int cli_report_error(const simdepth_error *err, const char *file)
     return cli_exit_status(err->status);
 }
 
-/* The temporary file being written, removed if a signal ends the run. */
+/* The temporary file being written, removed if a signal ends the run.
+ * SIGINT, SIGTERM and SIGHUP remove it and then end the process with the
+ * same signal (the shell reports 128 + N: 130 for SIGINT, 143 for SIGTERM,
+ * 129 for SIGHUP; documented in simdepth(1)); a signal that was ignored when
+ * simdepth started (nohup, a background job) stays ignored. SIGXFSZ is
+ * ignored so that a write beyond 'ulimit -f' fails with EFBIG and is
+ * reported like any other failed write, instead of killing the process
+ * with the temporary file left behind. */
 static volatile sig_atomic_t have_tmp;
 static char tmp_for_signal[4096];
 
@@ -172,6 +179,45 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+static void install_handlers(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    static int done;
+    struct sigaction sa, old;
+    size_t i;
+
+    if (done)
+        return;
+    done = 1;
+    signal(SIGXFSZ, SIG_IGN);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Block the handled signals while the temporary file and the record of it
+ * disagree (between mkstemp and have_tmp = 1), so that no signal can leave
+ * an unrecorded temporary file behind. */
+static void block_signals(int block, sigset_t *saved)
+{
+    sigset_t set;
+
+    if (block) {
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        sigprocmask(SIG_BLOCK, &set, saved);
+    } else {
+        sigprocmask(SIG_SETMASK, saved, NULL);
+    }
+}
+
 int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
 {
     const char *slash;
@@ -179,9 +225,11 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
     int fd;
     mode_t mask;
     struct stat stbuf;
+    sigset_t saved;
 
     memset(o, 0, sizeof *o);
     simdepth_error_clear(err);
+    install_handlers();
     if (path == NULL || strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
@@ -212,8 +260,12 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
     }
     memcpy(o->tmp, path, dirlen);
     sprintf(o->tmp + dirlen, ".%s.XXXXXX", path + dirlen);
+    block_signals(1, &saved);
     fd = mkstemp(o->tmp);
     if (fd < 0) {
+        int e = errno;
+        block_signals(0, &saved);
+        errno = e;
         err->status = SIMDEPTH_EIO;
         snprintf(err->file, sizeof err->file, "%s", path);
         snprintf(err->message, sizeof err->message, "cannot create output: %s",
@@ -228,9 +280,7 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
     (void)fchmod(fd, 0666 & ~mask);
     snprintf(tmp_for_signal, sizeof tmp_for_signal, "%s", o->tmp);
     have_tmp = 1;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
+    block_signals(0, &saved);
     o->f = fdopen(fd, "w");
     if (o->f == NULL) {
         close(fd);
@@ -246,7 +296,7 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err)
 
 int cli_output_commit(cli_output *o, simdepth_error *err)
 {
-    int failed = 0;
+    int failed = 0, saved_errno = 0;
 
     simdepth_error_clear(err);
     if (o->f == stdout || o->special) {
@@ -264,18 +314,32 @@ int cli_output_commit(cli_output *o, simdepth_error *err)
         }
         return 0;
     }
-    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+    /* Keep the errno of the first failure: a stream error (EFBIG past
+     * 'ulimit -f', ENOSPC) is already recorded by the stream, and fsync or
+     * fclose of the same file would only repeat or mask it (after ferror,
+     * errno still holds the failed write's reason: successful calls leave
+     * errno alone). */
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
         failed = 1;
-    if (fclose(o->f) != 0)
+        saved_errno = errno;
+    }
+    if (fclose(o->f) != 0 && !failed) {
         failed = 1;
+        saved_errno = errno;
+    }
     o->f = NULL;
-    if (!failed && rename(o->tmp, o->target) != 0)
+    if (!failed && rename(o->tmp, o->target) != 0) {
         failed = 1;
+        saved_errno = errno;
+    }
     if (failed) {
         err->status = SIMDEPTH_EIO;
         snprintf(err->file, sizeof err->file, "%s", o->target);
-        snprintf(err->message, sizeof err->message, "cannot write output: %s",
-                 strerror(errno));
+        if (saved_errno != 0)
+            snprintf(err->message, sizeof err->message, "cannot write output: %s",
+                     strerror(saved_errno));
+        else
+            snprintf(err->message, sizeof err->message, "cannot write output");
         cli_output_abort(o);
         return -1;
     }

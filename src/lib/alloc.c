@@ -1,4 +1,4 @@
-/* simdepth — checked allocation. */
+/* simdepth — checked allocation, and the failing-allocator test hook. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -6,14 +6,67 @@
 
 #include "internal.h"
 
+#ifdef SIMDEPTH_FAULT_INJECTION
+/* Test facility, compiled in only with ./configure --enable-fault-injection
+ * (never in a release build): the n-th allocation made through the
+ * simdepth_i_* wrappers after arming fails, so tests can walk every
+ * failure point of a path (tests/test_alloc.c). Armed either by
+ * simdepth_fault_alloc_arm() (in-process tests; exported only from such
+ * builds) or, for whole-program tests of the CLI, by the environment
+ * variable SIMDEPTH_FAULT_ALLOC=N, read at the first allocation.
+ * Allocations made by third-party libraries (jansson, igraph, libzip,
+ * OpenBLAS, Graphviz, cairo) and by the C library (stdio buffers) do not
+ * go through here and are not failed. The counters are atomic so that
+ * multi-threaded callers stay well-defined; the n-th allocation is then
+ * whichever thread gets there first. */
+static unsigned long fault_at;    /* 1-based index of the failing allocation; 0: off */
+static unsigned long fault_count; /* allocations seen since arming */
+static int fault_env_done;
+
+void simdepth_fault_alloc_arm(unsigned long n)
+{
+    __atomic_store_n(&fault_env_done, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&fault_count, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&fault_at, n, __ATOMIC_SEQ_CST);
+}
+
+unsigned long simdepth_fault_alloc_count(void)
+{
+    return __atomic_load_n(&fault_count, __ATOMIC_SEQ_CST);
+}
+
+static int fault_now(void)
+{
+    unsigned long at;
+
+    if (!__atomic_load_n(&fault_env_done, __ATOMIC_SEQ_CST)) {
+        const char *s = getenv("SIMDEPTH_FAULT_ALLOC");
+        if (s != NULL && *s != '\0')
+            __atomic_store_n(&fault_at, strtoul(s, NULL, 10), __ATOMIC_SEQ_CST);
+        __atomic_store_n(&fault_env_done, 1, __ATOMIC_SEQ_CST);
+    }
+    at = __atomic_load_n(&fault_at, __ATOMIC_SEQ_CST);
+    if (at == 0)
+        return 0;
+    return __atomic_add_fetch(&fault_count, 1, __ATOMIC_SEQ_CST) == at;
+}
+#define FAULT_NOW() fault_now()
+#else
+#define FAULT_NOW() 0
+#endif
+
 void *simdepth_i_malloc(size_t size)
 {
+    if (FAULT_NOW())
+        return NULL;
     return malloc(size == 0 ? 1 : size);
 }
 
 void *simdepth_i_calloc(size_t n, size_t size)
 {
     if (simdepth_i_mul_overflows(n, size))
+        return NULL;
+    if (FAULT_NOW())
         return NULL;
     return calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
 }
@@ -28,6 +81,8 @@ void *simdepth_i_malloc_array(size_t n, size_t size)
 void *simdepth_i_realloc_array(void *p, size_t n, size_t size)
 {
     if (simdepth_i_mul_overflows(n, size))
+        return NULL;
+    if (FAULT_NOW())
         return NULL;
     return realloc(p, n * size == 0 ? 1 : n * size);
 }

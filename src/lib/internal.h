@@ -29,6 +29,16 @@ void *simdepth_i_malloc_array(size_t n, size_t size);
 void *simdepth_i_realloc_array(void *p, size_t n, size_t size);
 char *simdepth_i_strdup(const char *s);
 
+#ifdef SIMDEPTH_FAULT_INJECTION
+/* Failing-allocator test hook (./configure --enable-fault-injection only;
+ * see alloc.c). Exported from such builds so that tests can drive it; not
+ * part of the API and absent from release builds. Arm: the n-th allocation
+ * through the wrappers above from now on fails (0 disarms). Count: the
+ * allocations seen since arming. */
+void simdepth_fault_alloc_arm(unsigned long n);
+unsigned long simdepth_fault_alloc_count(void);
+#endif
+
 /* 1 if a * b would overflow size_t. */
 static inline int simdepth_i_mul_overflows(size_t a, size_t b)
 {

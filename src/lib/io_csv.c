@@ -211,6 +211,15 @@ simdepth_status simdepth_csv_read(const char *path, simdepth_matrix **out,
         }
         rows++;
     }
+    if ((rows == 0 || cols == 0) && header_line != 0) {
+        /* Name the line taken as a header: it may be meant as data (a
+         * field too long or malformed to be a number). */
+        st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, -1,
+                                  "no numeric rows (line %ld has no number and was taken "
+                                  "as a header); expected a matrix of numbers",
+                                  header_line);
+        goto out;
+    }
     if (rows == 0 || cols == 0) {
         st = simdepth_i_error_set(err, SIMDEPTH_EFORMAT, path, 0, 0, -1,
                                   "no numeric rows; expected a matrix of numbers");

@@ -264,7 +264,7 @@ static simdepth_status zip_read_entry(pth_ctx *c, zip_uint64_t index, const char
     while (got < size) {
         if (got == cap) {
             size_t ncap = cap > size / 2 ? size : 2 * cap;
-            unsigned char *nb = realloc(buf, ncap);
+            unsigned char *nb = simdepth_i_realloc_array(buf, ncap, 1);
             if (nb == NULL) {
                 st = simdepth_i_enomem(c->err, "a zip entry");
                 goto out;

@@ -223,7 +223,7 @@ static simdepth_status new_obj(vm *m, simdepth_i_pkind kind, simdepth_i_pobj **o
                        "the pickle creates more than %zu objects; refusing it",
                        SIMDEPTH_I_PICKLE_MAX_OBJECTS);
     if (c == NULL || c->n == POOL_CHUNK) {
-        c = malloc(sizeof *c);
+        c = simdepth_i_malloc(sizeof *c);
         if (c == NULL)
             return vm_enomem(m);
         c->n = 0;

@@ -38,7 +38,7 @@ void simdepth_i_buf_append(simdepth_i_buf *b, const void *p, size_t n)
         char *d;
         while (cap < b->len + n + 1)
             cap *= 2;
-        d = realloc(b->data, cap);
+        d = simdepth_i_realloc_array(b->data, cap, 1);
         if (d == NULL) {
             b->failed = 1;
             return;
@@ -72,7 +72,7 @@ void simdepth_i_buf_printf(simdepth_i_buf *b, const char *fmt, ...)
     if ((size_t)n < sizeof small) {
         simdepth_i_buf_append(b, small, (size_t)n);
     } else {
-        char *big = malloc((size_t)n + 1);
+        char *big = simdepth_i_malloc((size_t)n + 1);
         if (big == NULL) {
             b->failed = 1;
             return;

@@ -1228,7 +1228,7 @@ static uint32_t name_hash(const char *s)
 
 static void *ids_open(Agraph_t *g, Agdisc_t *disc)
 {
-    seq_ids *s = calloc(1, sizeof *s);
+    seq_ids *s = simdepth_i_calloc(1, sizeof *s);
 
     (void)disc;
     if (s != NULL) {
@@ -1241,13 +1241,13 @@ static void *ids_open(Agraph_t *g, Agdisc_t *disc)
 static int ids_grow(seq_ids *s)
 {
     size_t cap = s->cap ? 2 * s->cap : 256, k;
-    char **names = realloc(s->names, cap * sizeof *names);
+    char **names = simdepth_i_realloc_array(s->names, cap, sizeof *names);
     uint32_t *slots;
 
     if (names == NULL)
         return -1;
     s->names = names;
-    slots = calloc(2 * cap, sizeof *slots);
+    slots = simdepth_i_calloc(2 * cap, sizeof *slots);
     if (slots == NULL)
         return -1;
     free(s->slots);

@@ -43,6 +43,11 @@ typedef struct arena_block {
     char data[];
 } arena_block;
 
+/* Blocks grow geometrically from ARENA_FIRST_BLOCK to ARENA_BLOCK_SIZE, so
+ * that a small taxonomy (a few KB of text, as fuzzers and CLI tests parse
+ * thousands of times) does not pay for a 1 MiB block per parse, while
+ * WordNet's megabytes of names still come in 1 MiB blocks. */
+#define ARENA_FIRST_BLOCK ((size_t)4096)
 #define ARENA_BLOCK_SIZE ((size_t)1 << 20)
 
 static void arena_free(arena_block *b)
@@ -63,7 +68,10 @@ static char *arena_alloc(arena_block **head, size_t size)
     if (size >= SIZE_MAX - sizeof *b)
         return NULL;
     if (b == NULL || b->cap - b->used < size) {
-        size_t cap = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
+        size_t base = b == NULL ? ARENA_FIRST_BLOCK
+                      : b->cap >= ARENA_BLOCK_SIZE / 2 ? ARENA_BLOCK_SIZE
+                                                       : 2 * b->cap;
+        size_t cap = size > base ? size : base;
 
         b = simdepth_i_malloc(sizeof *b + cap);
         if (b == NULL)

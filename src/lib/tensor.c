@@ -326,6 +326,22 @@ simdepth_status simdepth_tensor_file_read(const simdepth_tensor_file *f, size_t 
           t->info.dtype == SIMDEPTH_TENSOR_F32)
              ? SIMDEPTH_F32
              : SIMDEPTH_F64;
+    /* Strides of 0 (torch's expand) let a few stored elements describe a
+     * huge tensor. Materialising one is an allocation the file does not
+     * justify: beyond 2^28 elements, refuse a tensor with more elements
+     * than its storage holds. */
+    {
+        size_t es = simdepth_tensor_dtype_size(t->info.dtype);
+        size_t stored = es ? t->avail / es : 0;
+
+        if ((simdepth_i_mul_overflows(rows, cols) || rows * cols > ((size_t)1 << 28)) &&
+            (simdepth_i_mul_overflows(rows, cols) || rows * cols > stored))
+            return simdepth_i_error_set(
+                err, SIMDEPTH_EUNSUPPORTED, f->path, 0, 0, -1,
+                "tensor '%s' is %zu x %zu but its storage holds only %zu elements "
+                "(repeated through strides); refusing to expand it", t->info.name, rows,
+                cols, stored);
+    }
     st = simdepth_matrix_new(rows, cols, dt, &m, err);
     if (st != SIMDEPTH_OK)
         return st;

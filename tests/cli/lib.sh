@@ -9,9 +9,21 @@
 #                              its stderr is exactly one line containing
 #                              SUBSTRING (a fixed string)
 #   expect_stderr_has SUBSTRING   the last CMD's stderr contains SUBSTRING
+#   expect_fail_re STATUS REGEX NAME -- CMD...
+#                              as expect_fail, but the one stderr line must
+#                              match the extended regular expression REGEX;
+#                              NAME names the check
 #   check NAME -- CMD...       CMD (a test such as 'jq -e', 'cmp', '[') exits 0
 #   skip NAME REASON           report a check that cannot run here
 #   summary                    print "N passed, M failed"; exit 1 if M > 0
+#
+# Environment:
+#   SIMDEPTH_TEST_WRAPPER      a program that runs a command under a checker
+#                              (tools/test-all.sh's valgrind job): sourcing
+#                              lib.sh points SIMDEPTH_BIN at a script that
+#                              runs "$SIMDEPTH_TEST_WRAPPER REAL_BIN ARGS..."
+#   SIMDEPTH_TEST_SUBSET=quick tests that honour it (t_quick) leave out their
+#                              slowest cases (used under valgrind)
 #
 # After expect_ok / expect_fail, the command's output is in $T_OUT and
 # $T_ERR (files) and its exit status in $T_STATUS. Every check prints one
@@ -32,6 +44,18 @@ T_OUT=$T_TMP/.stdout
 T_ERR=$T_TMP/.stderr
 trap 'rm -rf "$T_TMP"' EXIT
 trap 'exit 130' HUP INT TERM
+
+# Run the binary under $SIMDEPTH_TEST_WRAPPER (valgrind) if set.
+if [ -n "${SIMDEPTH_TEST_WRAPPER:-}" ] && [ -n "${SIMDEPTH_BIN:-}" ]; then
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "'$SIMDEPTH_TEST_WRAPPER'" "'$SIMDEPTH_BIN'" \
+        >"$T_TMP/.simdepth-wrapped" && chmod +x "$T_TMP/.simdepth-wrapped" || exit 99
+    SIMDEPTH_BIN=$T_TMP/.simdepth-wrapped
+fi
+
+# 0 (true) when SIMDEPTH_TEST_SUBSET=quick asks to leave out slow cases.
+t_quick() {
+    [ "${SIMDEPTH_TEST_SUBSET:-}" = quick ]
+}
 
 desc() {
     T_DESC=$1
@@ -113,6 +137,28 @@ expect_fail() {
     else
         _t_pass "$name"
     fi
+}
+
+expect_fail_re() {
+    local status=$1 regex=$2 name=$3 lines
+    shift 3
+    _t_need_dashes "$@"
+    shift
+    _t_run "$@"
+    lines=$(wc -l <"$T_ERR")
+    if [ -s "$T_ERR" ] && [ "$(tail -c 1 "$T_ERR" | od -An -c | tr -d ' ')" != '\n' ]; then
+        lines=$((lines + 1))
+    fi
+    if [ "$T_STATUS" -ne "$status" ]; then
+        _t_fail "$name" "exit status $T_STATUS, expected $status" show
+    elif [ "$lines" -ne 1 ]; then
+        _t_fail "$name" "stderr has $lines lines, expected exactly one" show
+    elif ! grep -qE -- "$regex" "$T_ERR"; then
+        _t_fail "$name" "stderr does not match /$regex/" show
+    else
+        _t_pass "$name"
+    fi
+    T_DESC=
 }
 
 expect_stderr_has() {
