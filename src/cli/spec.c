@@ -162,7 +162,10 @@ static int match_labels(const simdepth_labels *own, const char *own_path,
     while (i < n_own || j < n_ref) {
         int c = i >= n_own ? 1 : j >= n_ref ? -1 : strcmp(a[i].key, b[j].key);
         if (c == 0) {
-            perm[a[i].index] = b[j].index;
+            /* perm has n_ref entries; a larger own file is a mismatch,
+             * reported below, but its matches must not write past them */
+            if (a[i].index < n_ref)
+                perm[a[i].index] = b[j].index;
             i++;
             j++;
         } else if (c < 0) {

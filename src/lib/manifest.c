@@ -148,10 +148,12 @@ static simdepth_status parse_fields(const char *t, size_t len, const spec_ctx *c
             if (ke == ks)
                 return fail(err, c, ks, "expected a KEY=VALUE field (weights=FILE[:TENSOR] "
                                         "or similarity=FILE, then ,KEY=VALUE)");
-            while (j < len && t[j] != ',' && n < sizeof fb - 1) {
+            while (j < len && t[j] != ',' && n < sizeof fb - 4) {
                 unsigned char ch = (unsigned char)t[j++];
                 fb[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
             }
+            if (j < len && t[j] != ',') /* shortened: say so */
+                memcpy(fb + n, "...", 3), n += 3;
             fb[n] = '\0';
             return fail(err, c, ks, "field '%s' has no '='; expected KEY=VALUE (weights=FILE"
                                     "[:TENSOR] or similarity=FILE, then ,KEY=VALUE)", fb);

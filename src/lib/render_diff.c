@@ -803,17 +803,20 @@ static size_t wrap_text(simdepth_i_canvas *cv, const char *s, double size, doubl
         wl = (size_t)(w - s);
         if (wl == 0)
             break;
-        if (len > 0 && len + 1 + wl < sizeof line) {
-            double tw;
-            line[len] = ' ';
-            memcpy(line + len + 1, s, wl);
-            line[len + 1 + wl] = '\0';
-            tw = simdepth_i_canvas_text_width(cv, line, size, 0);
-            if (tw <= maxw) {
-                len += 1 + wl;
-                s = w;
-                continue;
+        if (len > 0) {
+            if (len + 1 + wl < sizeof line) {
+                double tw;
+                line[len] = ' ';
+                memcpy(line + len + 1, s, wl);
+                line[len + 1 + wl] = '\0';
+                tw = simdepth_i_canvas_text_width(cv, line, size, 0);
+                if (tw <= maxw) {
+                    len += 1 + wl;
+                    s = w;
+                    continue;
+                }
             }
+            /* the word does not fit: the line so far is complete */
             line[len] = '\0';
             if (draw)
                 simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c,

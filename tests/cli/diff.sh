@@ -164,6 +164,12 @@ expect_stderr_has "expected the same classes (in any order)"
 desc "a labels= file of another size"
 expect_fail 2 "(10 vs 100 labels)" -- \
     "$BIN" diff -l "$VIT/wnids.txt" "weights=$SAMPLE/weights.npy,labels=$SAMPLE/labels.txt" "$REAL_B"
+desc "a labels= file holding the shared classes and more"
+# (its matches used to be written past the end of the class permutation:
+# the ASan job catches a regression)
+{ echo "n00000001 extra"; cat "$SAMPLE/labels.txt"; } >"$T/own11.txt"
+expect_fail 2 "(11 vs 10 labels)" -- \
+    "$BIN" diff "${LBL[@]}" "weights=$SAMPLE/weights.npy,labels=$T/own11.txt" "$FM"
 desc "matrix of the wrong size without labels="
 expect_fail 2 "10 rows but $VIT/wnids.txt has 100 labels" -- \
     "$BIN" diff -l "$VIT/wnids.txt" "weights=$SAMPLE/weights.npy" "$REAL_B"
@@ -177,7 +183,11 @@ expect_stderr_has "expected exactly one of them"
 desc "accuracy= in a diff spec"
 expect_fail 2 "belongs in a track manifest" -- "$BIN" diff "${LBL[@]}" "$FM,accuracy=0.9" "$FM"
 desc "spec without '='"
-expect_fail 2 "field '$SAMPLE/weights.npy' has no '='" -- "$BIN" diff "${LBL[@]}" "$SAMPLE/weights.npy" "$FM"
+expect_fail 2 "field 'model.npy' has no '='" -- "$BIN" diff "${LBL[@]}" model.npy "$FM"
+desc "spec without '=', a long field is shortened with '...'"
+long=a-very-long-file-name-of-a-model-given-without-any-key.npy
+expect_fail 2 "field '$(printf '%.44s' "$long")...' has no '='" -- \
+    "$BIN" diff "${LBL[@]}" "$long" "$FM"
 desc "missing file"
 expect_fail 2 "$T/none.npy" -- "$BIN" diff "${LBL[@]}" "$FM" "weights=$T/none.npy"
 expect_stderr_has "model B (none)"
