@@ -37,8 +37,8 @@
  * Helpers duplicated from render_cairo.c / render_gv.c (static there):
  * nice_step, format_tick, label_fit, fit_text, wrap_text, the linkage
  * part of tree_build (linkage_of), and from render_gv.c the Graphviz error
- * collection (gv_errf/gv_fail), gv_get, the sequential id discipline
- * (seq_ids, ids_*) and the in-memory reader (mem_chan, mem_read).
+ * collection (gv_errf/gv_fail) and gv_get. DOT is read back through
+ * render_gv.c's simdepth_i_gv_read() (sequential ids).
  */
 #include "config.h"
 
@@ -1208,162 +1208,6 @@ static simdepth_status dgv_fail(simdepth_error *err, const char *what)
                                 what, dgv_errbuf[0] ? ": " : "", dgv_errbuf);
 }
 
-/* Object ids in creation order (a copy of render_gv.c's discipline):
- * cgraph's default ids are the addresses of name strings, and subgraphs
- * are iterated in id order, so the layout would depend on the heap. */
-typedef struct seq_ids {
-    Agraph_t *g;
-    char **names;
-    size_t n, cap;
-    uint32_t *slots;
-    size_t mask;
-    IDTYPE anon;
-} seq_ids;
-
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static void *ids_open(Agraph_t *g, Agdisc_t *disc)
-{
-    seq_ids *s = simdepth_i_calloc(1, sizeof *s);
-
-    (void)disc;
-    if (s != NULL) {
-        s->g = g;
-        s->anon = 1;
-    }
-    return s;
-}
-
-static int ids_grow(seq_ids *s)
-{
-    size_t cap = s->cap ? 2 * s->cap : 256, k;
-    char **names = simdepth_i_realloc_array(s->names, cap, sizeof *names);
-    uint32_t *slots;
-
-    if (names == NULL)
-        return -1;
-    s->names = names;
-    slots = simdepth_i_calloc(2 * cap, sizeof *slots);
-    if (slots == NULL)
-        return -1;
-    free(s->slots);
-    s->slots = slots;
-    s->mask = 2 * cap - 1;
-    s->cap = cap;
-    for (k = 0; k < s->n; k++) {
-        size_t h = name_hash(s->names[k]) & s->mask;
-        while (s->slots[h] != 0)
-            h = (h + 1) & s->mask;
-        s->slots[h] = (uint32_t)(k + 1);
-    }
-    return 0;
-}
-
-static long ids_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
-{
-    seq_ids *s = state;
-    size_t h;
-
-    (void)objtype;
-    if (str == NULL) {
-        *id = s->anon;
-        s->anon += 2;
-        return 1;
-    }
-    if (s->cap > 0) {
-        for (h = name_hash(str) & s->mask; s->slots[h] != 0; h = (h + 1) & s->mask)
-            if (strcmp(s->names[s->slots[h] - 1], str) == 0) {
-                *id = 2 * (IDTYPE)s->slots[h];
-                return 1;
-            }
-    }
-    if (!createflag)
-        return 0;
-    if ((s->n + 1 > s->cap || s->cap == 0) && ids_grow(s) != 0)
-        return 0;
-    s->names[s->n] = agstrdup(s->g, str);
-    if (s->names[s->n] == NULL)
-        return 0;
-    for (h = name_hash(str) & s->mask; s->slots[h] != 0; h = (h + 1) & s->mask)
-        ;
-    s->slots[h] = (uint32_t)(s->n + 1);
-    s->n++;
-    *id = 2 * (IDTYPE)s->n;
-    return 1;
-}
-
-static long ids_alloc(void *state, int objtype, IDTYPE request)
-{
-    (void)state;
-    (void)objtype;
-    (void)request;
-    return 0;
-}
-
-static void ids_free(void *state, int objtype, IDTYPE id)
-{
-    (void)state;
-    (void)objtype;
-    (void)id;
-}
-
-static char *ids_print(void *state, int objtype, IDTYPE id)
-{
-    seq_ids *s = state;
-
-    (void)objtype;
-    if (id % 2 != 0 || id == 0 || id / 2 > s->n)
-        return NULL;
-    return s->names[id / 2 - 1];
-}
-
-static void ids_close(void *state)
-{
-    seq_ids *s = state;
-
-    if (s == NULL)
-        return;
-    free(s->names);
-    free(s->slots);
-    free(s);
-}
-
-static void ids_register(void *state, int objtype, void *obj)
-{
-    (void)state;
-    (void)objtype;
-    (void)obj;
-}
-
-static Agiddisc_t diff_id_disc = {ids_open, ids_map, ids_alloc, ids_free,
-                                  ids_print, ids_close, ids_register};
-
-typedef struct mem_chan {
-    const char *p, *end;
-} mem_chan;
-
-static int mem_read(void *chan, char *buf, int bufsize)
-{
-    mem_chan *c = chan;
-    int n = 0;
-
-    while (c->p < c->end && n < bufsize - 1) {
-        char ch = *c->p++;
-        buf[n++] = ch;
-        if (ch == '\n')
-            break;
-    }
-    buf[n] = '\0';
-    return n;
-}
-
 /* A DOT double-quoted string. */
 static void dot_quote(simdepth_i_buf *b, const char *s)
 {
@@ -1723,20 +1567,10 @@ static void pack_blocks(dblock *b, size_t nb, size_t cols, double gap, double *w
 static simdepth_status diff_layout(const diff_model *dm, GVC_t *gvc, const simdepth_i_buf *dot,
                                    Agraph_t **out, simdepth_error *err)
 {
-    Agiodisc_t io;
-    Agdisc_t disc;
     Agraph_t *g;
-    mem_chan chan;
     size_t k;
 
-    io = AgIoDisc;
-    io.afread = mem_read;
-    disc.mem = &AgMemDisc;
-    disc.id = &diff_id_disc;
-    disc.io = &io;
-    chan.p = dot->data;
-    chan.end = dot->data + dot->len;
-    g = agread(&chan, &disc);
+    g = simdepth_i_gv_read(dot->data, dot->len);
     if (g == NULL)
         return dgv_fail(err, "agread");
     for (k = 0; k < dm->d->n_edges; k++) {

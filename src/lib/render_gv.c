@@ -1155,6 +1155,22 @@ static void buffer_disc(Agiodisc_t *io, Agdisc_t *disc)
     disc->io = io;
 }
 
+/* Read DOT text into a graph with the discipline above (sequential ids, so
+ * the layout does not depend on the heap), for render_gv.c and
+ * render_diff.c. The discipline is static: cgraph keeps pointers to it for
+ * the graph's lifetime. Not reentrant, like all rendering. */
+struct Agraph_s *simdepth_i_gv_read(const char *text, size_t len)
+{
+    static Agiodisc_t io;
+    static Agdisc_t disc;
+    mem_chan chan;
+
+    buffer_disc(&io, &disc);
+    chan.p = text;
+    chan.end = text + len;
+    return agread(&chan, &disc);
+}
+
 /* ---------------------------------------------------- xdot on the canvas
  *
  * Every format but DOT is drawn here from Graphviz's layout (xdot), not by
@@ -2054,12 +2070,7 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
         simdepth_i_buf_append(out, dot.data, dot.len);
         goto out;
     }
-    {
-        mem_chan chan;
-        chan.p = dot.data;
-        chan.end = dot.data + dot.len;
-        g = agread(&chan, &disc);
-    }
+    g = simdepth_i_gv_read(dot.data, dot.len);
     if (g == NULL) {
         st = gv_fail(err, "agread");
         goto out;

@@ -148,6 +148,9 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r,
                                              simdepth_i_buf *out, simdepth_error *err);
 /* The process's Graphviz context (never freed: see render_gv.c). */
 struct GVC_s *simdepth_i_gv_context(void);
+/* A graph read from DOT text with sequential ids (render_gv.c); NULL on a
+ * Graphviz error. Close with agclose(). */
+struct Agraph_s *simdepth_i_gv_read(const char *text, size_t len);
 
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err);
