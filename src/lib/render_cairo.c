@@ -747,29 +747,6 @@ out:
     return st;
 }
 
-/* A "nice" tick step for @range with about @target ticks. */
-static double nice_step(double range, int target)
-{
-    double raw = range / target, mag = pow(10.0, floor(log10(raw))), f = raw / mag;
-
-    if (f < 1.5)
-        return mag;
-    if (f < 3.5)
-        return 2.0 * mag;
-    if (f < 7.5)
-        return 5.0 * mag;
-    return 10.0 * mag;
-}
-
-static void format_tick(double v, double step, char *buf, size_t size)
-{
-    int dec = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
-
-    if (fabs(v) < step * 1e-6)
-        v = 0.0;
-    snprintf(buf, size, "%.*f", dec, v);
-}
-
 /* Labels along an axis of @n positions @pitch apart: the font size and the
  * stride (every @stride-th label is shown) that keep them readable. */
 static void label_fit(const simdepth_theme *th, size_t n, double pitch, double *size,
@@ -790,28 +767,6 @@ static void label_fit(const simdepth_theme *th, size_t n, double pitch, double *
     }
     *size = minf;
     *stride = (size_t)ceil(minf * 1.2 / pitch);
-}
-
-/* Shorten @s to at most @maxw points with a trailing ellipsis. */
-static void fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw, char *buf,
-                     size_t bufsize)
-{
-    size_t len;
-
-    snprintf(buf, bufsize, "%s", s);
-    if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
-        return;
-    len = strlen(buf);
-    while (len > 1) {
-        len--;
-        while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80)
-            len--; /* stay on a UTF-8 boundary */
-        if (len + 4 > bufsize)
-            continue;
-        memcpy(buf + len, "\xe2\x80\xa6", 4);
-        if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
-            return;
-    }
 }
 
 /* Geometry of a tree drawing: leaf axis u in [u0, u0 + n*pitch], height
@@ -1136,7 +1091,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
         if (thinned)
             snprintf(buf, sizeof buf, "%s", r->names[c]);
         else
-            fit_text(cv, r->names[c], fsize, label_w, buf, sizeof buf);
+            simdepth_i_fit_text(cv, r->names[c], fsize, label_w, buf, sizeof buf);
         tree_xy(&g, &t, (double)i, 0.0, &x, &y);
         snprintf(tip, sizeof tip, "%s (%s), cluster %d", r->names[c],
                  simdepth_labels_key(r->info->labels, c), t.label[c]);
@@ -1161,7 +1116,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
         tree_node_labels(cv, r, &t, &g, fmax(simdepth_theme_min_font_size(th), base * 0.8));
 
     /* height axis */
-    step = nice_step(t.max_h, 5);
+    step = simdepth_i_nice_step(t.max_h, 5);
     {
         double ax0, ay0, ax1, ay1, a[4], tick = 3.0;
         double lab_off;
@@ -1182,7 +1137,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                 a[2] = x;
                 a[3] = yaxis + tick;
                 simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
-                format_tick(v, step, buf, sizeof buf);
+                simdepth_i_format_tick(v, step, buf, sizeof buf);
                 simdepth_i_canvas_text(cv, x, yaxis + tick + base, buf, SMALL(base, 0.9),
                                        SIMDEPTH_I_MIDDLE, 0, fg, 0);
             }
@@ -1209,7 +1164,7 @@ simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r, simdept
                 a[2] = xaxis;
                 a[3] = y;
                 simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
-                format_tick(v, step, buf, sizeof buf);
+                simdepth_i_format_tick(v, step, buf, sizeof buf);
                 simdepth_i_canvas_text(cv, xaxis - tick - 1.5, y + base * 0.32, buf, SMALL(base, 0.9),
                                        SIMDEPTH_I_END, 0, fg, 0);
             }
@@ -1286,7 +1241,7 @@ static void colour_bar(simdepth_i_canvas *cv, const simdepth_i_render *r, const 
     }
     simdepth_i_canvas_image(cv, x, y, w, h, pix, 1, steps);
     simdepth_i_canvas_rect(cv, x, y, w, h, NULL, &fg, 0.4);
-    step = nice_step(hi - lo, sc->sqrt_scale ? 4 : 5);
+    step = simdepth_i_nice_step(hi - lo, sc->sqrt_scale ? 4 : 5);
     /* from the top down, so that the end of the range is always labelled;
      * a label closer than a line to the one above is left out (its tick
      * stays) */
@@ -1314,7 +1269,7 @@ static void colour_bar(simdepth_i_canvas *cv, const simdepth_i_render *r, const 
                 p = 0.0;
             snprintf(buf, sizeof buf, step * 100 >= 1.0 ? "%.0f%%" : "%.1f%%", p);
         } else {
-            format_tick(v, step, buf, sizeof buf);
+            simdepth_i_format_tick(v, step, buf, sizeof buf);
         }
         simdepth_i_canvas_text(cv, x + w + 4.0, yy + size * 0.35, buf, size, SIMDEPTH_I_START, 0,
                                fg, 0);
@@ -1745,7 +1700,7 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
             if (thinned) /* hidden: keep the whole name */
                 snprintf(buf, sizeof buf, "%s", r->names[t.order[i]]);
             else
-                fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
+                simdepth_i_fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
             simdepth_i_canvas_text(cv, px + (i + 0.5) * pitch + fsize * 0.36, py + M + 3.0, buf,
                                    fsize, SIMDEPTH_I_END, 1, fg, 0);
             if (thinned)
@@ -1765,7 +1720,7 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
             if (thinned) /* hidden: keep the whole name */
                 snprintf(buf, sizeof buf, "%s", r->names[t.order[i]]);
             else
-                fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
+                simdepth_i_fit_text(cv, r->names[t.order[i]], fsize, L - 3.0, buf, sizeof buf);
             simdepth_i_canvas_text(cv, lx, py + (i + 0.5) * pitch + fsize * 0.36, buf, fsize,
                                    SIMDEPTH_I_START, 0, fg, 0);
             if (thinned)

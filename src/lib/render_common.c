@@ -572,3 +572,54 @@ out:
     simdepth_theme_free(own_theme);
     return st;
 }
+
+/* ------------------------------------------------ axes and text fitting */
+
+/* A "nice" tick step for @range with about @target ticks. */
+double simdepth_i_nice_step(double range, int target)
+{
+    double raw = range / target, mag, f;
+
+    if (!(raw > 0.0) || !isfinite(raw))
+        return 1.0;
+    mag = pow(10.0, floor(log10(raw)));
+    f = raw / mag;
+    if (f < 1.5)
+        return mag;
+    if (f < 3.5)
+        return 2.0 * mag;
+    if (f < 7.5)
+        return 5.0 * mag;
+    return 10.0 * mag;
+}
+
+void simdepth_i_format_tick(double v, double step, char *buf, size_t size)
+{
+    int dec = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
+
+    if (fabs(v) < step * 1e-6)
+        v = 0.0;
+    snprintf(buf, size, "%.*f", dec, v);
+}
+
+/* Shorten @s to at most @maxw points with a trailing ellipsis. */
+void simdepth_i_fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
+                         char *buf, size_t bufsize)
+{
+    size_t len;
+
+    snprintf(buf, bufsize, "%s", s);
+    if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
+        return;
+    len = strlen(buf);
+    while (len > 1) {
+        len--;
+        while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80)
+            len--; /* stay on a UTF-8 boundary */
+        if (len + 4 > bufsize)
+            continue;
+        memcpy(buf + len, "\xe2\x80\xa6", 4);
+        if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
+            return;
+    }
+}

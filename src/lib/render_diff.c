@@ -58,33 +58,6 @@
 
 /* ------------------------------------------------------------ shared bits */
 
-/* A "nice" tick step for @range with about @target ticks. */
-static double nice_step(double range, int target)
-{
-    double raw = range / target, mag, f;
-
-    if (!(raw > 0.0) || !isfinite(raw))
-        return 1.0;
-    mag = pow(10.0, floor(log10(raw)));
-    f = raw / mag;
-    if (f < 1.5)
-        return mag;
-    if (f < 3.5)
-        return 2.0 * mag;
-    if (f < 7.5)
-        return 5.0 * mag;
-    return 10.0 * mag;
-}
-
-static void format_tick(double v, double step, char *buf, size_t size)
-{
-    int dec = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
-
-    if (fabs(v) < step * 1e-6)
-        v = 0.0;
-    snprintf(buf, size, "%.*f", dec, v);
-}
-
 /* Labels along an axis @pitch apart: the font size and the stride (every
  * @stride-th label shown) that keep them readable. */
 static void label_fit(const simdepth_theme *th, double pitch, double *size, size_t *stride)
@@ -103,28 +76,6 @@ static void label_fit(const simdepth_theme *th, double pitch, double *size, size
     }
     *size = minf;
     *stride = (size_t)ceil(minf * 1.2 / pitch);
-}
-
-/* Shorten @s to at most @maxw points with a trailing ellipsis. */
-static void fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw, char *buf,
-                     size_t bufsize)
-{
-    size_t len;
-
-    snprintf(buf, bufsize, "%s", s);
-    if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
-        return;
-    len = strlen(buf);
-    while (len > 1) {
-        len--;
-        while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80)
-            len--;
-        if (len + 4 > bufsize)
-            continue;
-        memcpy(buf + len, "\xe2\x80\xa6", 4);
-        if (simdepth_i_canvas_text_width(cv, buf, size, 0) <= maxw)
-            return;
-    }
 }
 
 static const char *ordinal_suffix(size_t k)
@@ -582,8 +533,8 @@ simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
         ymin -= pad;
         ymax += pad;
     }
-    xstep = nice_step(xmax - xmin, W < 300 ? 4 : 5);
-    ystep = nice_step(ymax - ymin, H < 220 ? 4 : 5);
+    xstep = simdepth_i_nice_step(xmax - xmin, W < 300 ? 4 : 5);
+    ystep = simdepth_i_nice_step(ymax - ymin, H < 220 ? 4 : 5);
     /* the axes span the padded data range; ticks fall inside */
     x0 = xmin;
     x1 = xmax;
@@ -594,7 +545,7 @@ simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
     if (st != SIMDEPTH_OK)
         goto out;
     for (v = ceil(y0 / ystep - 1e-9) * ystep; v <= y1 + ystep * 1e-6; v += ystep) {
-        format_tick(v, ystep, buf, sizeof buf);
+        simdepth_i_format_tick(v, ystep, buf, sizeof buf);
         ytick_w = fmax(ytick_w, simdepth_i_canvas_text_width(m, buf, base * 0.9, 0));
     }
     left = margin + (plot->y_label != NULL ? base * 1.5 : 0.0) + ytick_w + 6.0;
@@ -615,12 +566,12 @@ simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
     for (int tries = 0; tries < 4; tries++) {
         double widest = 0.0, count = floor((x1 - x0) / xstep) + 1.0;
         for (v = ceil(x0 / xstep - 1e-9) * xstep; v <= x1 + xstep * 1e-6; v += xstep) {
-            format_tick(v, xstep, buf, sizeof buf);
+            simdepth_i_format_tick(v, xstep, buf, sizeof buf);
             widest = fmax(widest, simdepth_i_canvas_text_width(m, buf, base * 0.9, 0));
         }
         if (count * (widest + base) <= area.w)
             break;
-        xstep = nice_step(xstep * 2.0 * 0.99, 1);
+        xstep = simdepth_i_nice_step(xstep * 2.0 * 0.99, 1);
     }
     px = simdepth_i_malloc_array(np ? np : 1, sizeof *px);
     py = simdepth_i_malloc_array(np ? np : 1, sizeof *py);
@@ -677,7 +628,7 @@ simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
         a[1] = area.y + area.h;
         a[3] = area.y + area.h + 3.0;
         simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
-        format_tick(v, xstep, buf, sizeof buf);
+        simdepth_i_format_tick(v, xstep, buf, sizeof buf);
         simdepth_i_canvas_text(cv, x, area.y + area.h + 3.0 + base, buf, base * 0.9,
                                SIMDEPTH_I_MIDDLE, 0, fg, 0);
     }
@@ -691,7 +642,7 @@ simdepth_status simdepth_render_plot_write(FILE *f, const simdepth_plot *plot,
         a[0] = area.x - 3.0;
         a[2] = area.x;
         simdepth_i_canvas_polyline(cv, a, 2, &fg, lw * 0.8, 0);
-        format_tick(v, ystep, buf, sizeof buf);
+        simdepth_i_format_tick(v, ystep, buf, sizeof buf);
         simdepth_i_canvas_text(cv, area.x - 4.5, y + base * 0.32, buf, base * 0.9,
                                SIMDEPTH_I_END, 0, fg, 0);
     }
@@ -1081,7 +1032,7 @@ static simdepth_status render_tanglegram(const simdepth_i_render *r, const simde
         const simdepth_analysis *an = M->analysis;
         double x = k == 0 ? margin : W - margin;
         simdepth_i_anchor an_ = k == 0 ? SIMDEPTH_I_START : SIMDEPTH_I_END;
-        fit_text(cv, M->name, tsz, 0.45 * W, buf, sizeof buf);
+        simdepth_i_fit_text(cv, M->name, tsz, 0.45 * W, buf, sizeof buf);
         simdepth_i_canvas_text(cv, x, margin + tsz, buf, tsz, an_, 0, fg, 1);
         if (isfinite(an->perceived.similarity_depth))
             snprintf(buf, sizeof buf, "SD %.2f \xc2\xb7 %zu clusters (%s)",
@@ -1141,7 +1092,7 @@ static simdepth_status render_tanglegram(const simdepth_i_render *r, const simde
             if (thinned)
                 snprintf(buf, sizeof buf, "%s", r->names[c]);
             else
-                fit_text(cv, r->names[c], fsize, L, buf, sizeof buf);
+                simdepth_i_fit_text(cv, r->names[c], fsize, L, buf, sizeof buf);
             if (!thinned) {
                 /* a faint guide from the label to where its line starts */
                 double tw = simdepth_i_canvas_text_width(cv, buf, fsize, 0), gl[4];

@@ -146,6 +146,15 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
                                         simdepth_error *err);
 simdepth_status simdepth_i_render_dendrogram(const simdepth_i_render *r,
                                              simdepth_i_buf *out, simdepth_error *err);
+/* Axes: a "nice" tick step for @range with about @target ticks (1 for an
+ * empty or non-finite range), and a tick value printed with the decimals
+ * @step needs. */
+double simdepth_i_nice_step(double range, int target);
+void simdepth_i_format_tick(double v, double step, char *buf, size_t size);
+/* @s shortened to at most @maxw points with a trailing ellipsis. */
+void simdepth_i_fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
+                         char *buf, size_t bufsize);
+
 /* The process's Graphviz context (never freed: see render_gv.c). */
 struct GVC_s *simdepth_i_gv_context(void);
 /* A graph read from DOT text with sequential ids (render_gv.c); NULL on a
