@@ -48,6 +48,20 @@ typedef struct simdepth_analysis_options {
     simdepth_linkage_method linkage; /**< linkage of the cut; average */
     simdepth_noise_mode noise;       /**< OPTICS / HDBSCAN noise handling */
     int baselines;                   /**< 1 (default): compute the baselines */
+    /** 0 (default), or 1: simdepth_analysis_run() may overwrite the
+     *  similarity matrix once the perceived graph and the baselines are
+     *  done; the confusion graph's functional similarity is then built in
+     *  its storage when both matrices have one type (an n x n matrix fewer
+     *  at scale), and the caller finds it there on return. @since 0.2 */
+    int reuse_similarity;
+    /** NULL, or told each stage's start (fraction 0), advance and end (1):
+     *  "scaling", "partition (perceived)" (affinity propagation reports
+     *  each iteration), "spanning forest (perceived)", "LCS annotation
+     *  (perceived)", the same for "(taxonomy baseline)" and "(confusion)",
+     *  "Wu-Palmer matrix (taxonomy baseline)", "nearest neighbour depth",
+     *  "functional similarity", "compliance", "severity". @since 0.2 */
+    simdepth_progress_fn progress;
+    void *progress_user;             /**< passed to progress @since 0.2 */
 } simdepth_analysis_options;
 
 /** Name of a method: "affinity", "louvain", "leiden", "optics", "hdbscan",

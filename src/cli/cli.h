@@ -42,6 +42,12 @@ int cli_parse_int(const char *s, int *v);
 int cli_method_option(const char *cmd, const char *name, const char *arg,
                       simdepth_analysis_options *an);
 
+/* Classes from which analyze and render skip the taxonomy baselines unless
+ * asked (--baselines): their n^2 / 2 LCS computations and third clustering
+ * cost more than the rest of the analysis at ImageNet-21k scale. The size
+ * where affinity propagation switches to float32. */
+#define CLI_BASELINES_UP_TO SIMDEPTH_AP_SINGLE_FROM
+
 /* 1 if @s ends with @suffix. */
 int cli_ends_with(const char *s, const char *suffix);
 
@@ -65,6 +71,34 @@ int cli_output_open(cli_output *o, const char *path, simdepth_error *err);
 int cli_output_commit(cli_output *o, simdepth_error *err);
 void cli_output_abort(cli_output *o);
 
+/* Progress of long stages and their timings. Stages are reported through
+ * cli_progress_report(), a simdepth_progress_fn (user: the cli_progress):
+ * a stage lasts from its first report to a report of fraction 1 or of
+ * another stage. On a terminal (and without --quiet) one line on stderr
+ * shows the stage, its percent when known and the elapsed time;
+ * cli_progress_finish() erases it and, with --timings, prints one line
+ * per stage: "simdepth: timing: STAGE WALL CPU PEAK_MIB". */
+typedef struct cli_stage_record {
+    char name[64];
+    double wall, cpu;  /* seconds */
+    long maxrss_kib;   /* peak RSS of the process when the stage ended */
+    int open;
+} cli_stage_record;
+
+typedef struct cli_progress {
+    int show;
+    int timings;
+    const char *stage;
+    double t0, stage_wall0, stage_cpu0, last_print;
+    int line_shown;
+    size_t n;
+    cli_stage_record rec[48];
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, int quiet, int timings);
+void cli_progress_report(void *user, const char *stage, double fraction);
+void cli_progress_finish(cli_progress *p);
+
 /* A model's inputs as the command line names them. */
 typedef struct cli_model_args {
     const char *weights;      /* FILE[:TENSOR], or NULL */
@@ -74,6 +108,7 @@ typedef struct cli_model_args {
     const char *wordnet_dir;  /* may be NULL */
     const char *taxonomy;     /* a custom taxonomy file, or NULL: WordNet */
     int quiet;
+    cli_progress *progress;   /* may be NULL */
 } cli_model_args;
 
 /* The loaded inputs: the similarity (cosine of the templates, or the given

@@ -23,6 +23,8 @@ typedef struct analyze_opts {
     const char *output;
     const char *name;
     int quiet;
+    int timings;
+    int baselines; /* -1: by size, 0 or 1: as asked */
     int all_methods;
     int format; /* -1: by output */
     simdepth_analysis_options an;
@@ -44,7 +46,10 @@ enum {
     OPT_LINKAGE,
     OPT_DROP_NOISE,
     OPT_NO_BASELINES,
-    OPT_TAXONOMY
+    OPT_BASELINES,
+    OPT_TAXONOMY,
+    OPT_AP_PRECISION,
+    OPT_TIMINGS
 };
 
 static void analyze_usage(FILE *f)
@@ -81,11 +86,18 @@ static void analyze_usage(FILE *f)
             "      --resolution X        Louvain/Leiden resolution (default 1)\n"
             "      --linkage METHOD      linkage of cut:K (default average)\n"
             "      --drop-noise          OPTICS/HDBSCAN noise as singletons, not one cluster\n"
-            "      --no-baselines        skip the taxonomy baselines (O(n^2) LCS lookups)\n"
+            "      --no-baselines        skip the taxonomy baselines (O(n^2) LCS lookups and a\n"
+            "                            third clustering); skipped by default from 8192\n"
+            "                            classes\n"
+            "      --baselines           compute them at any size\n"
             "      --preference X        affinity propagation preference (default: median)\n"
             "      --damping X           affinity propagation damping (default 0.5)\n"
             "      --max-iter N          (default 200)\n"
             "      --convergence-iter N  (default 15)\n"
+            "      --ap-precision auto|double|single\n"
+            "                            affinity propagation messages: double is\n"
+            "                            scikit-learn's arithmetic, single halves memory;\n"
+            "                            auto (default): single from 8192 classes\n"
             "Output:\n"
             "  -o, --output FILE         report file; '-' or absent: standard output\n"
             "      --format json|text|csv|latex\n"
@@ -93,7 +105,11 @@ static void analyze_usage(FILE *f)
             "                            .csv .tex); on standard output, text on a terminal\n"
             "                            and json otherwise\n"
             "      --name NAME           model name in the report (default: input file name)\n"
-            "  -q, --quiet               no notes on standard error (errors still appear)\n"
+            "  -q, --quiet               no notes and no progress on standard error (errors\n"
+            "                            still appear); progress of long stages is shown\n"
+            "                            only when standard error is a terminal\n"
+            "      --timings             print each stage's wall time, CPU time and peak\n"
+            "                            memory on standard error at the end\n"
             "  -h, --help                show this help\n\n"
             "Exit status: 0 success, 1 runtime error, 2 usage error or bad input.\n"
             "See simdepth-analyze(1).\n");
@@ -154,6 +170,9 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
         {"linkage", required_argument, NULL, OPT_LINKAGE},
         {"drop-noise", no_argument, NULL, OPT_DROP_NOISE},
         {"no-baselines", no_argument, NULL, OPT_NO_BASELINES},
+        {"baselines", no_argument, NULL, OPT_BASELINES},
+        {"ap-precision", required_argument, NULL, OPT_AP_PRECISION},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {"taxonomy", required_argument, NULL, OPT_TAXONOMY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -162,6 +181,7 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
 
     memset(o, 0, sizeof *o);
     o->format = -1;
+    o->baselines = -1;
     simdepth_analysis_options_init(&o->an);
     opterr = 0;
     optind = 1;
@@ -242,7 +262,17 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
             o->an.noise = SIMDEPTH_NOISE_SINGLETONS;
             break;
         case OPT_NO_BASELINES:
-            o->an.baselines = 0;
+            o->baselines = 0;
+            break;
+        case OPT_BASELINES:
+            o->baselines = 1;
+            break;
+        case OPT_AP_PRECISION:
+            if (cli_method_option("analyze", "ap-precision", optarg, &o->an) != 0)
+                return CLI_EXIT_INPUT;
+            break;
+        case OPT_TIMINGS:
+            o->timings = 1;
             break;
         case 'h':
             analyze_usage(stdout);
@@ -329,8 +359,10 @@ int cli_cmd_analyze(int argc, char **argv)
     simdepth_method_result methods[5];
     cli_model_args args;
     cli_model m;
+    cli_progress pr;
     simdepth_analysis *an = NULL;
     char namebuf[256];
+    size_t n;
     simdepth_report_info info;
     cli_output out;
     int rc;
@@ -347,14 +379,27 @@ int cli_cmd_analyze(int argc, char **argv)
     args.wordnet_dir = o.wordnet_dir;
     args.taxonomy = o.taxonomy;
     args.quiet = o.quiet;
+    cli_progress_init(&pr, o.quiet, o.timings);
+    args.progress = &pr;
     rc = cli_model_load(&args, &m);
-    if (rc != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK) {
+        cli_progress_finish(&pr);
         return rc;
+    }
+    n = simdepth_matrix_rows(m.sim);
+    o.an.baselines = o.baselines >= 0 ? o.baselines : n < CLI_BASELINES_UP_TO;
+    if (o.baselines < 0 && !o.an.baselines && !o.quiet)
+        cli_errorf("note: taxonomy baselines skipped at %zu classes (from %d on; --baselines "
+                   "computes them)", n, CLI_BASELINES_UP_TO);
     if (o.all_methods) {
         rc = run_all_methods(&m, &o.an, methods);
         if (rc != CLI_EXIT_OK)
             goto out;
     }
+    /* The report needs the similarity no more once the analysis has it. */
+    o.an.reuse_similarity = 1;
+    o.an.progress = cli_progress_report;
+    o.an.progress_user = &pr;
     if (simdepth_analysis_run(m.sim, m.conf, m.tax, m.nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
         rc = cli_report_error(&err, m.input_path);
         goto out;
@@ -370,6 +415,7 @@ int cli_cmd_analyze(int argc, char **argv)
     if (!o.quiet)
         cli_warn_convergence(an);
 
+    cli_progress_report(&pr, "write report", 0.0);
     if (cli_output_open(&out, o.output, &err) != 0) {
         cli_report_error(&err, o.output);
         rc = CLI_EXIT_RUNTIME;
@@ -387,8 +433,10 @@ int cli_cmd_analyze(int argc, char **argv)
         cli_report_error(&err, o.output);
         goto out;
     }
+    cli_progress_report(&pr, "write report", 1.0);
     rc = CLI_EXIT_OK;
 out:
+    cli_progress_finish(&pr);
     simdepth_analysis_free(an);
     cli_model_free(&m);
     return rc;

@@ -104,6 +104,15 @@ int cli_method_option(const char *cmd, const char *name, const char *arg,
     } else if (strcmp(name, "convergence-iter") == 0) {
         if (cli_parse_int(arg, &an->ap.convergence_iter) != 0)
             goto bad;
+    } else if (strcmp(name, "ap-precision") == 0) {
+        if (strcmp(arg, "double") == 0)
+            an->ap.precision = SIMDEPTH_AP_DOUBLE;
+        else if (strcmp(arg, "single") == 0)
+            an->ap.precision = SIMDEPTH_AP_SINGLE;
+        else if (strcmp(arg, "auto") == 0)
+            an->ap.precision = SIMDEPTH_AP_AUTO;
+        else
+            goto bad;
     } else {
         cli_usage_error(cmd, "unknown method option '--%s'", name);
         return -1;
@@ -118,6 +127,8 @@ bad:
         cli_usage_error(cmd, "--preference '%s': expected a finite number", arg);
     else if (strcmp(name, "damping") == 0)
         cli_usage_error(cmd, "--damping '%s': expected a number in [0.5, 1)", arg);
+    else if (strcmp(name, "ap-precision") == 0)
+        cli_usage_error(cmd, "--ap-precision '%s': expected auto, double or single", arg);
     else
         cli_usage_error(cmd, "--%s '%s': expected a positive integer", name, arg);
     return -1;

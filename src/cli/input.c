@@ -146,7 +146,8 @@ static void fix_diagonal(simdepth_matrix *m, const char *path, char *note, size_
 int cli_similarity_load(const char *weights, const char *similarity, size_t n,
                         const char *labels_path, simdepth_matrix **out, char *tensor_used,
                         size_t tensor_size, char *weights_file, size_t weights_file_size,
-                        char *note, size_t note_size, cli_failure *f)
+                        char *note, size_t note_size, cli_progress *progress,
+                        cli_failure *f)
 {
     simdepth_error err;
     simdepth_matrix *input = NULL;
@@ -157,6 +158,7 @@ int cli_similarity_load(const char *weights, const char *similarity, size_t n,
     note[0] = '\0';
     tensor_used[0] = '\0';
     weights_file[0] = '\0';
+    cli_progress_report(progress, weights != NULL ? "read weights" : "read similarity", 0.0);
     if (weights != NULL) {
         rc = load_weights(weights, n, &input, tensor_used, tensor_size, weights_file,
                           weights_file_size, note, note_size, f);
@@ -177,14 +179,17 @@ int cli_similarity_load(const char *weights, const char *similarity, size_t n,
                        "per class", input_path, simdepth_matrix_rows(input), labels_path, n);
         goto fail;
     }
+    cli_progress_report(progress, weights != NULL ? "read weights" : "read similarity", 1.0);
     if (weights != NULL) {
         simdepth_matrix *sim = NULL;
+        cli_progress_report(progress, "similarity", 0.0);
         if (simdepth_similarity_cosine(input, &sim, &err) != SIMDEPTH_OK) {
             rc = cli_fail_error(f, &err, input_path);
             goto fail;
         }
         /* The templates are not needed past this point. */
         simdepth_matrix_free(input);
+        cli_progress_report(progress, "similarity", 1.0);
         *out = sim;
         return CLI_EXIT_OK;
     }
@@ -263,6 +268,7 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     simdepth_error_clear(&err);
     m->args = *a;
     m->input_path = a->weights ? a->weights : a->similarity;
+    cli_progress_report(a->progress, "read labels", 0.0);
     if (simdepth_labels_read(a->labels, &m->labels, &err) != SIMDEPTH_OK) {
         rc = cli_report_error(&err, a->labels);
         goto fail;
@@ -270,7 +276,7 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     n = simdepth_labels_count(m->labels);
     rc = cli_similarity_load(a->weights, a->similarity, n, a->labels, &m->sim, m->tensor_used,
                              sizeof m->tensor_used, m->weights_file, sizeof m->weights_file,
-                             note, sizeof note, &fl);
+                             note, sizeof note, a->progress, &fl);
     if (rc != CLI_EXIT_OK) {
         cli_errorf("%s", fl.msg);
         goto fail;
@@ -278,12 +284,14 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     if (note[0] != '\0' && !a->quiet)
         cli_errorf("%s", note);
     if (a->confusion != NULL) {
+        cli_progress_report(a->progress, "read confusion", 0.0);
         rc = cli_confusion_load(a->confusion, n, &m->conf, &fl);
         if (rc != CLI_EXIT_OK) {
             cli_errorf("%s", fl.msg);
             goto fail;
         }
     }
+    cli_progress_report(a->progress, a->taxonomy != NULL ? "read taxonomy" : "open WordNet", 0.0);
     m->nodes = calloc(n, sizeof *m->nodes);
     if (m->nodes == NULL) {
         cli_errorf("out of memory");
@@ -301,6 +309,7 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
             rc = cli_report_error(&err, a->labels);
             goto fail;
         }
+        cli_progress_report(a->progress, "read taxonomy", 1.0);
         return CLI_EXIT_OK;
     }
     m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
@@ -316,6 +325,7 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         cli_errorf("%s", fl.msg);
         goto fail;
     }
+    cli_progress_report(a->progress, "open WordNet", 1.0);
     return CLI_EXIT_OK;
 fail:
     cli_model_free(m);

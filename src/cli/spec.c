@@ -271,7 +271,7 @@ int cli_spec_model_load(const simdepth_model_spec *spec, const cli_shared *sh,
     }
     rc = cli_similarity_load(spec->weights, spec->similarity, n, labels_path, &m->sim,
                              m->tensor_used, sizeof m->tensor_used, weights_file,
-                             sizeof weights_file, m->note, sizeof m->note, f);
+                             sizeof weights_file, m->note, sizeof m->note, NULL, f);
     if (rc != CLI_EXIT_OK)
         goto out;
     if (spec->confusion != NULL) {

@@ -35,7 +35,8 @@ int cli_fail_error(cli_failure *f, const simdepth_error *err, const char *file);
 int cli_similarity_load(const char *weights, const char *similarity, size_t n,
                         const char *labels_path, simdepth_matrix **out, char *tensor_used,
                         size_t tensor_size, char *weights_file, size_t weights_file_size,
-                        char *note, size_t note_size, cli_failure *f);
+                        char *note, size_t note_size, cli_progress *progress,
+                        cli_failure *f);
 /* Load a confusion matrix and check it is finite and n x n. */
 int cli_confusion_load(const char *path, size_t n, simdepth_matrix **out, cli_failure *f);
 

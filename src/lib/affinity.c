@@ -25,8 +25,14 @@
  *
  * A float32 input is what scikit-learn keeps as float32 too: the median
  * and the preference on the diagonal are float32 values and the exemplar
- * refinement sums in float32; the messages are float64 either way.
+ * refinement sums in float32; its messages are float64 either way.
  * A float64 input is read in place, a float32 one widened once.
+ *
+ * At scale (SIMDEPTH_AP_SINGLE, or AUTO from SIMDEPTH_AP_SINGLE_FROM
+ * items) the same updates run in float32 (affinity_msg.h is instantiated
+ * for both types): what scikit-learn's code computes on float32 arrays,
+ * half the memory and half the bytes streamed per iteration. A float32
+ * input is then read in place.
  *
  * Exactness assumes IEEE double arithmetic without excess precision
  * (FLT_EVAL_METHOD 0: any x86-64 or arm64 build; not i386 x87 code).
@@ -35,6 +41,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +72,10 @@ void simdepth_ap_options_init(simdepth_ap_options *opt)
     opt->damping = 0.5;
     opt->max_iter = 200;
     opt->convergence_iter = 15;
+    opt->precision = SIMDEPTH_AP_AUTO;
+    opt->threads = 0;
+    opt->progress = NULL;
+    opt->progress_user = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -138,6 +149,17 @@ static simdepth_status check_args(const simdepth_matrix *s,
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
             "affinity propagation: max_iter %d; expected at least 1",
             opt->max_iter);
+    if (opt->precision != SIMDEPTH_AP_DOUBLE && opt->precision != SIMDEPTH_AP_SINGLE &&
+        opt->precision != SIMDEPTH_AP_AUTO)
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "affinity propagation: precision %d; expected double, single "
+            "or auto", (int)opt->precision);
+    if (opt->threads < 0)
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "affinity propagation: %d threads; expected 0 (automatic) or more",
+            opt->threads);
     if (opt->convergence_iter < 1)
         return simdepth_i_error_set(
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -326,22 +348,22 @@ static int offdiag_all_equal(const simdepth_matrix *s)
 /* ------------------------------------------------------------------ */
 /* Message passing                                                      */
 
-/* @nn doubles for a message matrix. Large ones are marked for transparent
+/* @bytes for a message matrix. Large ones are marked for transparent
  * huge pages, as NumPy marks its large arrays: touching fresh memory one
  * 4 KiB page fault at a time otherwise costs as much as several iterations
  * (far more under some hypervisors). Advice the kernel may ignore. */
-static double *alloc_square(size_t nn)
+static void *alloc_square(size_t bytes)
 {
-    double *p = simdepth_i_malloc_array(nn, sizeof *p);
+    char *p = simdepth_i_malloc(bytes);
 
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p != NULL && nn >= ((size_t)1 << 19)) { /* 4 MiB */
+    if (p != NULL && bytes >= ((size_t)1 << 22)) { /* 4 MiB */
         long page = sysconf(_SC_PAGESIZE);
 
         if (page > 0) {
             uintptr_t mask = (uintptr_t)page - 1;
             uintptr_t lo = ((uintptr_t)p + mask) & ~mask;
-            uintptr_t hi = (uintptr_t)(p + nn) & ~mask;
+            uintptr_t hi = (uintptr_t)(p + bytes) & ~mask;
 
             if (hi > lo)
                 (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
@@ -351,310 +373,33 @@ static double *alloc_square(size_t nn)
     return p;
 }
 
-/* Two-lane vectors through GCC's generic vector extension (also in clang):
- * element-wise IEEE operations with the same rounding as the scalar code.
- * 16 bytes is native on every 64-bit target (SSE2, NEON); wider vectors
- * would be lowered lane by lane where the target lacks them. Loads and
- * stores go through memcpy, so no alignment is assumed. Loops take two
- * vectors per step for instruction-level parallelism. */
-typedef double vd __attribute__((vector_size(2 * sizeof(double))));
-typedef int64_t vi __attribute__((vector_size(2 * sizeof(int64_t))));
-#define VLOAD(v, p) memcpy(&(v), (p), sizeof(vd))
-#define VSTORE(p, v) memcpy((p), &(v), sizeof(vd))
+/* Threads one run may use, and the fewest items worth a second thread. */
+#define SIMDEPTH_I_AP_MAX_THREADS 8
+#define AP_ITEMS_PER_THREAD 256
 
-typedef struct ap_state {
-    size_t n;
-    double damping;
-    double omd;         /* 1 - damping, as Python computes it */
-    const double *s;    /* n*n similarities; the diagonal is not read */
-    double pref;        /* the diagonal of S: the preference */
-    double *r;          /* n*n responsibilities */
-    double *a;          /* n*n availabilities */
-    double *colsum;     /* column sums of Rp for the current A update */
-    double *colnext;    /* column sums of Rp being accumulated */
-    unsigned char *e;   /* last exemplar indicator per item */
-    int *run;           /* how many iterations e has kept its value */
-} ap_state;
+/* The message passing in float64 (scikit-learn's arithmetic) and float32. */
+#define AP_REAL double
+#define AP_IREAL int64_t
+#define AP_LANES 2
+#define AP_SFX _d
+#include "affinity_msg.h"
+#undef AP_REAL
+#undef AP_IREAL
+#undef AP_LANES
+#undef AP_SFX
 
-static inline double pos(double x)
-{
-    return x > 0.0 ? x : 0.0;
-}
-
-/* S[i, j] with the preference on the diagonal. */
-static inline double s_at(const ap_state *w, size_t i, size_t j)
-{
-    return i == j ? w->pref : w->s[i * w->n + j];
-}
-
-/* max(x, 0) of a vector variable, as np.maximum(x, 0) and clip(x, 0, inf)
- * give it (a zero's sign aside, which nothing downstream can see). */
-#define VPOS(x) ((vd)((vi)(x) & (vi)((x) > zero)))
-
-/* The largest value of a row, the first index holding it, and the largest
- * of the others (equal to the first if the maximum is tied): np.argmax,
- * tmp[ind, I] and np.max after masking I, computed in one pass that sees
- * the elements in increasing index order. */
-typedef struct top2 {
-    double best, second;
-    size_t idx;
-} top2;
-
-static void top2_init(top2 *t)
-{
-    t->best = -INFINITY;
-    t->second = -INFINITY;
-    t->idx = 0;
-}
-
-static inline void top2_add(top2 *t, double v, size_t j)
-{
-    if (v > t->best) {
-        t->second = t->best;
-        t->best = v;
-        t->idx = j;
-    } else if (v > t->second) {
-        t->second = v;
-    }
-}
-
-/* One vector of the A update; see a_segment. */
-#define A_STEP(off, av, v)                                                  \
-    do {                                                                    \
-        vd rv, cv, sv, tv;                                                  \
-        VLOAD(rv, r + j + (off));                                           \
-        VLOAD(cv, cs + j + (off));                                          \
-        VLOAD(av, a + j + (off));                                           \
-        VLOAD(sv, s + j + (off));                                           \
-        rv = VPOS(rv);                                                      \
-        tv = rv - cv;                                                       \
-        tv = VPOS(tv);                                                      \
-        av = av * vdamp - tv * vomd;                                        \
-        VSTORE(a + j + (off), av);                                          \
-        v = av + sv;                                                        \
-    } while (0)
-
-/* Availabilities of row i for columns [lo, hi), none of them the diagonal:
- * a = a*d - clip(max(r, 0) - colsum, 0)*(1-d); then track a + s. Only an
- * element above the current second value can change the tracker, which
- * after the first few is rare, so the vector loop compares with that and
- * hands a block of 8 with a hit to top2_add(), in index order. */
-static void a_segment(double *restrict a, const double *restrict r,
-                      const double *restrict s, const double *restrict cs,
-                      size_t lo, size_t hi, double d, double omd, top2 *t)
-{
-    const vd zero = {0.0, 0.0};
-    const vd vdamp = {d, d}, vomd = {omd, omd};
-    vd thr = {t->second, t->second};
-    size_t j = lo;
-
-    for (; j + 8 <= hi; j += 8) {
-        vd av0, av1, av2, av3, v0, v1, v2, v3;
-        vi m;
-
-        A_STEP(0, av0, v0);
-        A_STEP(2, av1, v1);
-        A_STEP(4, av2, v2);
-        A_STEP(6, av3, v3);
-        m = ((vi)(v0 > thr) | (vi)(v1 > thr)) |
-            ((vi)(v2 > thr) | (vi)(v3 > thr));
-        if ((m[0] | m[1]) != 0) {
-            top2_add(t, v0[0], j);
-            top2_add(t, v0[1], j + 1);
-            top2_add(t, v1[0], j + 2);
-            top2_add(t, v1[1], j + 3);
-            top2_add(t, v2[0], j + 4);
-            top2_add(t, v2[1], j + 5);
-            top2_add(t, v3[0], j + 6);
-            top2_add(t, v3[1], j + 7);
-            thr[0] = thr[1] = t->second;
-        }
-    }
-    for (; j < hi; j++) {
-        double tj = pos(pos(r[j]) - cs[j]);
-        a[j] = a[j] * d - tj * omd;
-        top2_add(t, a[j] + s[j], j);
-    }
-}
-
-#undef A_STEP
-
-/* One vector of the R update; see r_segment. */
-#define R_STEP(off)                                                         \
-    do {                                                                    \
-        vd rv, sv, cv;                                                      \
-        VLOAD(rv, r + j + (off));                                           \
-        VLOAD(sv, s + j + (off));                                           \
-        VLOAD(cv, cs + j + (off));                                          \
-        rv = rv * vdamp + (sv - vy) * vomd;                                 \
-        VSTORE(r + j + (off), rv);                                          \
-        cv += VPOS(rv);                                                     \
-        VSTORE(cs + j + (off), cv);                                         \
-    } while (0)
-
-/* Responsibilities of row i for columns [lo, hi), none of them the argmax
- * or the diagonal: r = r*d + (s - y)*(1-d); then colsum += max(r, 0). */
-static void r_segment(double *restrict r, const double *restrict s,
-                      double *restrict cs, size_t lo, size_t hi, double y,
-                      double d, double omd)
-{
-    const vd zero = {0.0, 0.0};
-    const vd vdamp = {d, d}, vomd = {omd, omd}, vy = {y, y};
-    size_t j = lo;
-
-    for (; j + 4 <= hi; j += 4) {
-        R_STEP(0);
-        R_STEP(2);
-    }
-    for (; j < hi; j++) {
-        r[j] = r[j] * d + (s[j] - y) * omd;
-        cs[j] += pos(r[j]);
-    }
-}
-
-#undef R_STEP
-
-/* R[i, j] at the argmax or the diagonal, one at a time; see update_r_row. */
-static void r_point(ap_state *w, size_t i, size_t j, double y, size_t best,
-                    double y2, double *cs)
-{
-    double *rij = w->r + i * w->n + j;
-
-    *rij = *rij * w->damping + (s_at(w, i, j) - (j == best ? y2 : y)) * w->omd;
-    cs[j] += j == i ? *rij : pos(*rij);
-}
-
-/* Responsibilities of row i given the row's top two of a + s, adding the
- * row's Rp (diagonal unclipped) into @cs. np.sum(Rp, axis=0) starts from
- * row 0 and adds the rows in order; @cs starts at zero and 0 + x == x.
- * The argmax and the diagonal are done one at a time, the runs between
- * them by r_segment(). */
-static void update_r_row(ap_state *w, size_t i, double y, size_t best,
-                         double y2, double *cs)
-{
-    size_t n = w->n;
-    size_t p = best < i ? best : i, q = best < i ? i : best;
-    const double *srow = w->s + i * n;
-    double *rrow = w->r + i * n;
-    double d = w->damping, omd = w->omd;
-
-    r_segment(rrow, srow, cs, 0, p, y, d, omd);
-    r_point(w, i, p, y, best, y2, cs);
-    if (q != p) {
-        r_segment(rrow, srow, cs, p + 1, q, y, d, omd);
-        r_point(w, i, q, y, best, y2, cs);
-    }
-    r_segment(rrow, srow, cs, q + 1, n, y, d, omd);
-}
-
-/* Availabilities of row i from the column sums of the last R, and the top
- * two of the new a + s for the next R. */
-static void update_a_row(ap_state *w, size_t i, const double *cs, double *y,
-                         size_t *best, double *y2)
-{
-    size_t n = w->n;
-    const double *rrow = w->r + i * n, *srow = w->s + i * n;
-    double *arow = w->a + i * n;
-    double d = w->damping, omd = w->omd;
-    top2 t;
-
-    top2_init(&t);
-    a_segment(arow, rrow, srow, cs, 0, i, d, omd, &t);
-    arow[i] = arow[i] * d - (rrow[i] - cs[i]) * omd;
-    top2_add(&t, arow[i] + w->pref, i);
-    a_segment(arow, rrow, srow, cs, i + 1, n, d, omd, &t);
-    *y = t.best;
-    *best = t.idx;
-    *y2 = t.second;
-}
-
-/* Run the iterations. Returns the number run (it + 1) and sets
- * *converged; w->e then holds the final exemplar indicators. */
-static int ap_iterate(ap_state *w, int max_iter, int convergence_iter,
-                      int *converged)
-{
-    size_t n = w->n, i, j, best, k_count, stable;
-    double y, y2, *t;
-    int it;
-
-    for (i = 0; i < n; i++) {
-        w->e[i] = 2; /* neither 0 nor 1: the first iteration starts a run */
-        w->run[i] = 0;
-    }
-    /* First responsibilities, with A = 0 (0 + s == s). */
-    memset(w->colsum, 0, n * sizeof *w->colsum);
-    for (i = 0; i < n; i++) {
-        top2 tt;
-
-        top2_init(&tt);
-        for (j = 0; j < n; j++)
-            top2_add(&tt, s_at(w, i, j), j);
-        update_r_row(w, i, tt.best, tt.idx, tt.second, w->colsum);
-    }
-
-    *converged = 0;
-    for (it = 0; it < max_iter; it++) {
-        int last = it + 1 == max_iter;
-
-        k_count = 0;
-        stable = 0;
-        memset(w->colnext, 0, n * sizeof *w->colnext);
-        for (i = 0; i < n; i++) {
-            unsigned char e;
-
-            update_a_row(w, i, w->colsum, &y, &best, &y2);
-            e = (w->a[i * n + i] + w->r[i * n + i]) > 0.0;
-            k_count += e;
-            if (e == w->e[i]) {
-                if (w->run[i] < convergence_iter)
-                    w->run[i]++;
-            } else {
-                w->e[i] = e;
-                w->run[i] = 1;
-            }
-            stable += w->run[i] >= convergence_iter;
-            if (!last)
-                update_r_row(w, i, y, best, y2, w->colnext);
-        }
-        /* scikit-learn looks from it >= convergence_iter on, when its ring
-         * of the last convergence_iter indicators is full: converged when
-         * every item kept one value through the ring and K > 0. */
-        if (it >= convergence_iter && stable == n && k_count > 0) {
-            *converged = 1;
-            break;
-        }
-        t = w->colsum;
-        w->colsum = w->colnext;
-        w->colnext = t;
-    }
-    return it < max_iter ? it + 1 : max_iter;
-}
+#define AP_REAL float
+#define AP_IREAL int32_t
+#define AP_LANES 4
+#define AP_SFX _f
+#include "affinity_msg.h"
+#undef AP_REAL
+#undef AP_IREAL
+#undef AP_LANES
+#undef AP_SFX
 
 /* ------------------------------------------------------------------ */
 /* Exemplars and labels                                                 */
-
-/* c[i] = argmax_k S[i, ex[k]] (first k on ties), then c[ex[k]] = k. */
-static void assign(const ap_state *w, const int32_t *ex, size_t k_count,
-                   int32_t *c)
-{
-    size_t n = w->n, i, k;
-
-    for (i = 0; i < n; i++) {
-        double best = s_at(w, i, (size_t)ex[0]), v;
-        int32_t bk = 0;
-
-        for (k = 1; k < k_count; k++) {
-            v = s_at(w, i, (size_t)ex[k]);
-            if (v > best) {
-                best = v;
-                bk = (int32_t)k;
-            }
-        }
-        c[i] = bk;
-    }
-    for (k = 0; k < k_count; k++)
-        c[ex[k]] = (int32_t)k;
-}
 
 typedef struct ex_rank {
     int32_t index;
@@ -667,21 +412,13 @@ static int cmp_ex_rank(const void *pa, const void *pb)
     return (a->index > b->index) - (a->index < b->index);
 }
 
-/* The refinement and labelling after the iterations. @ex holds the k_count
- * exemplars in increasing index order and is refined in place; on return
- * p->labels and p->exemplars are set. @acc holds n doubles, @c, @members
- * and @start n + 1 int32 each. */
-static simdepth_status ap_labels(const ap_state *w, int single, int32_t *ex,
-                                 size_t k_count, double *acc, int32_t *c,
-                                 int32_t *members, int32_t *start,
-                                 simdepth_partition *p, simdepth_error *err)
+/* Members of each cluster in increasing index (np.where order): those of
+ * cluster k are members[start[k] .. start[k + 1]). */
+static void group_members(size_t n, size_t k_count, const int32_t *c,
+                          int32_t *members, int32_t *start)
 {
-    size_t n = w->n, i, k, q, r;
-    ex_rank *order = NULL;
+    size_t i, k;
 
-    assign(w, ex, k_count, c);
-
-    /* Members of each cluster in increasing index (np.where order). */
     memset(start, 0, (k_count + 1) * sizeof *start);
     for (i = 0; i < n; i++)
         start[c[i] + 1]++;
@@ -692,38 +429,18 @@ static simdepth_status ap_labels(const ap_state *w, int single, int32_t *ex,
     for (k = k_count; k > 0; k--)
         start[k] = start[k - 1];
     start[0] = 0;
+}
 
-    /* New exemplar: argmax of np.sum(S[ii][:, ii], axis=0), summed row by
-     * row; NumPy sums a float32 S in float32. */
-    for (k = 0; k < k_count; k++) {
-        const int32_t *ii = members + start[k];
-        size_t m = (size_t)(start[k + 1] - start[k]), best = 0;
+/* labels = searchsorted(unique(ex[c]), ex[c]): the rank of each exemplar
+ * among the (distinct) exemplars; sets p->labels and p->exemplars. @rank
+ * holds k_count int32. */
+static simdepth_status rank_labels(const int32_t *ex, size_t k_count,
+                                   const int32_t *c, int32_t *rank,
+                                   simdepth_partition *p, simdepth_error *err)
+{
+    size_t i, k;
+    ex_rank *order = simdepth_i_malloc_array(k_count, sizeof *order);
 
-        for (r = 0; r < m; r++) {
-            size_t row = (size_t)ii[r];
-
-            for (q = 0; q < m; q++) {
-                double v = s_at(w, row, (size_t)ii[q]);
-
-                if (r == 0)
-                    acc[q] = v;
-                else if (single)
-                    acc[q] = (double)((float)acc[q] + (float)v);
-                else
-                    acc[q] += v;
-            }
-        }
-        for (q = 1; q < m; q++)
-            if (acc[q] > acc[best])
-                best = q;
-        ex[k] = ii[best];
-    }
-
-    assign(w, ex, k_count, c);
-
-    /* labels = searchsorted(unique(ex[c]), ex[c]): the rank of each
-     * exemplar among the (distinct) exemplars. */
-    order = simdepth_i_malloc_array(k_count, sizeof *order);
     p->exemplars = simdepth_i_malloc_array(k_count, sizeof *p->exemplars);
     if (order == NULL || p->exemplars == NULL) {
         free(order);
@@ -736,14 +453,13 @@ static simdepth_status ap_labels(const ap_state *w, int single, int32_t *ex,
     qsort(order, k_count, sizeof *order, cmp_ex_rank);
     for (k = 0; k < k_count; k++) {
         p->exemplars[k] = order[k].index;
-        start[order[k].k] = (int32_t)k; /* rank of ex[k] */
+        rank[order[k].k] = (int32_t)k; /* rank of ex[k] */
     }
-    for (i = 0; i < n; i++)
-        p->labels[i] = start[c[i]];
+    for (i = 0; i < p->n; i++)
+        p->labels[i] = rank[c[i]];
     free(order);
     return SIMDEPTH_OK;
 }
-
 /* ------------------------------------------------------------------ */
 
 /* The early return of scikit-learn for n == 1 or all-equal similarities:
@@ -770,21 +486,142 @@ static simdepth_status ap_trivial(const simdepth_matrix *s, double pref,
     return SIMDEPTH_OK;
 }
 
-simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
-                                              const simdepth_ap_options *opt,
-                                              simdepth_partition **out,
-                                              simdepth_error *err)
+/* How many threads to run: @asked, or with 0 one per online CPU; at most
+ * SIMDEPTH_I_AP_MAX_THREADS and one per AP_ITEMS_PER_THREAD items. */
+static int ap_threads(int asked, size_t n)
+{
+    long t = asked;
+    size_t cap = n / AP_ITEMS_PER_THREAD;
+
+    if (t <= 0) {
+#if defined(_SC_NPROCESSORS_ONLN)
+        t = sysconf(_SC_NPROCESSORS_ONLN);
+#else
+        t = 1;
+#endif
+    }
+    if (t > SIMDEPTH_I_AP_MAX_THREADS)
+        t = SIMDEPTH_I_AP_MAX_THREADS;
+    if (asked <= 0 && (size_t)t > cap)
+        t = (long)cap;
+    return t < 1 ? 1 : (int)t;
+}
+
+/* A buffer of at least @bytes in *@p, kept from an earlier run if large
+ * enough. */
+static void *work_buffer(void **p, size_t *have, size_t bytes)
+{
+    if (*p != NULL && *have >= bytes)
+        return *p;
+    free(*p);
+    *have = 0;
+    *p = alloc_square(bytes);
+    if (*p != NULL)
+        *have = bytes;
+    return *p;
+}
+
+void simdepth_i_ap_work_free(simdepth_i_ap_work *work)
+{
+    free(work->msgs);
+    free(work->copy);
+    memset(work, 0, sizeof *work);
+}
+
+/* The per-item arrays of a run. */
+typedef struct ap_items {
+    unsigned char *e;
+    int *run;
+    int32_t *ex, *c, *members, *start;
+} ap_items;
+
+static void items_free(ap_items *it)
+{
+    free(it->start);
+    free(it->members);
+    free(it->c);
+    free(it->ex);
+    free(it->run);
+    free(it->e);
+}
+
+static int items_alloc(ap_items *it, size_t n)
+{
+    memset(it, 0, sizeof *it);
+    it->e = simdepth_i_malloc_array(n, sizeof *it->e);
+    it->run = simdepth_i_malloc_array(n, sizeof *it->run);
+    it->ex = simdepth_i_malloc_array(n, sizeof *it->ex);
+    it->c = simdepth_i_malloc_array(n, sizeof *it->c);
+    it->members = simdepth_i_malloc_array(n, sizeof *it->members);
+    it->start = simdepth_i_malloc_array(n + 1, sizeof *it->start);
+    return it->e != NULL && it->run != NULL && it->ex != NULL &&
+           it->c != NULL && it->members != NULL && it->start != NULL;
+}
+
+/* The exemplars (e == 1) in increasing index order; their count. */
+static size_t exemplars_of(const unsigned char *e, size_t n, int32_t *ex)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        if (e[i] == 1)
+            ex[k++] = (int32_t)i;
+    return k;
+}
+
+/* One precision's run, from fresh (zero) messages to labels; see
+ * simdepth_i_affinity_propagation. @msgs holds 2 n*n AP_REAL, @s the
+ * similarities in that type. */
+#define AP_RUN(T, SFX)                                                      \
+    do {                                                                    \
+        ap_state##SFX w;                                                    \
+                                                                            \
+        memset(&w, 0, sizeof w);                                            \
+        w.n = n;                                                            \
+        w.damping = (T)opt->damping;                                        \
+        w.omd = (T)(1.0 - opt->damping);                                    \
+        w.pref = (T)pref_diag;                                              \
+        w.s = (const T *)sv;                                                \
+        w.r = (T *)msgs;                                                    \
+        w.a = (T *)msgs + nn;                                               \
+        w.colsum = (T *)cols;                                               \
+        w.colnext = (T *)cols + n;                                          \
+        w.e = it.e;                                                         \
+        w.run = it.run;                                                     \
+        w.progress = opt->progress;                                         \
+        w.progress_user = opt->progress_user;                               \
+        memset(msgs, 0, 2 * nn * sizeof(T));                                \
+        p->iterations = ap_iterate##SFX(&w, opt->max_iter,                  \
+                                        opt->convergence_iter, threads,     \
+                                        &converged);                        \
+        p->converged = converged;                                           \
+        k_count = exemplars_of(w.e, n, it.ex);                              \
+        if (k_count > 0) {                                                  \
+            assign##SFX(&w, it.ex, k_count, it.c);                          \
+            group_members(n, k_count, it.c, it.members, it.start);          \
+            refine##SFX(&w, refine_single, it.ex, k_count, it.members,      \
+                        it.start, (T *)cols);                               \
+            assign##SFX(&w, it.ex, k_count, it.c);                          \
+        }                                                                   \
+    } while (0)
+
+simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
+                                                const simdepth_ap_options *opt,
+                                                simdepth_i_ap_work *work,
+                                                simdepth_partition **out,
+                                                simdepth_error *err)
 {
     simdepth_ap_options defaults;
     simdepth_partition *p = NULL;
     simdepth_status st;
-    ap_state w;
-    double pref, pref_diag, *s_copy = NULL;
-    int32_t *ex = NULL, *c = NULL, *members = NULL, *start = NULL;
-    size_t n, nn, i, k_count;
-    int single, converged;
+    ap_items it;
+    double pref, pref_diag, *cols = NULL;
+    const void *sv;
+    void *msgs;
+    size_t n, nn, i, k_count, real;
+    int single, f32, converged, refine_single, threads;
 
-    memset(&w, 0, sizeof w);
+    memset(&it, 0, sizeof it);
     if (opt == NULL) {
         simdepth_ap_options_init(&defaults);
         opt = &defaults;
@@ -794,7 +631,13 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
         return st;
     n = simdepth_matrix_rows(s);
     single = simdepth_matrix_dtype(s) == SIMDEPTH_F32;
-    if (simdepth_i_mul_overflows(n, n)) {
+    f32 = opt->precision == SIMDEPTH_AP_SINGLE ||
+          (opt->precision == SIMDEPTH_AP_AUTO && n >= SIMDEPTH_AP_SINGLE_FROM);
+    real = f32 ? sizeof(float) : sizeof(double);
+    threads = ap_threads(opt->threads, n);
+    /* The messages: R and A in one block of 2 n*n reals (at least n*n
+     * doubles, the median's scratch space before the iterations). */
+    if (simdepth_i_mul_overflows(n, n) || simdepth_i_mul_overflows(n * n, 2 * real)) {
         return simdepth_i_error_set(
             err, SIMDEPTH_ENOMEM, NULL, 0, 0, -1,
             "affinity propagation: %zu x %zu messages do not fit in memory",
@@ -805,10 +648,8 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
     st = simdepth_partition_new(n, "affinity", &p, err);
     if (st != SIMDEPTH_OK)
         return st;
-
-    /* R doubles as the median's scratch space before the iterations. */
-    w.r = alloc_square(nn);
-    if (w.r == NULL) {
+    msgs = work_buffer(&work->msgs, &work->msgs_bytes, 2 * nn * real);
+    if (msgs == NULL) {
         st = simdepth_i_enomem(err, "affinity propagation messages");
         goto out;
     }
@@ -816,81 +657,64 @@ simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
         pref = opt->preference;
         pref_diag = single ? (double)(float)pref : pref;
     } else {
-        pref = median_of(s, w.r);
+        pref = median_of(s, msgs);
         pref_diag = pref; /* already of the matrix's type */
     }
+    if (f32)
+        pref_diag = (double)(float)pref_diag;
 
     if (n == 1 || offdiag_all_equal(s)) {
         st = ap_trivial(s, pref, p, err);
         goto out;
     }
 
-    w.n = n;
-    w.damping = opt->damping;
-    w.omd = 1.0 - opt->damping;
-    w.pref = pref_diag;
-    /* A float64 input is read in place; a float32 one is widened once. */
-    if (single) {
-        s_copy = alloc_square(nn);
-        w.s = s_copy;
-    } else {
-        w.s = simdepth_matrix_cdata(s);
+    /* The similarities in the messages' type: read in place when they
+     * already are, else converted once. */
+    sv = simdepth_matrix_cdata(s);
+    if (f32 != single) {
+        void *copy = work_buffer(&work->copy, &work->copy_bytes, nn * real);
+
+        if (copy == NULL) {
+            st = simdepth_i_enomem(err, "affinity propagation similarities");
+            goto out;
+        }
+        if (f32) {
+            const double *d = sv;
+            for (i = 0; i < nn; i++)
+                ((float *)copy)[i] = (float)d[i];
+        } else {
+            const float *f = sv;
+            for (i = 0; i < nn; i++)
+                ((double *)copy)[i] = f[i];
+        }
+        sv = copy;
     }
-    w.a = alloc_square(nn);
-    w.colsum = simdepth_i_malloc_array(n, sizeof *w.colsum);
-    w.colnext = simdepth_i_malloc_array(n, sizeof *w.colnext);
-    w.e = simdepth_i_malloc_array(n, sizeof *w.e);
-    w.run = simdepth_i_malloc_array(n, sizeof *w.run);
-    ex = simdepth_i_malloc_array(n, sizeof *ex);
-    c = simdepth_i_malloc_array(n, sizeof *c);
-    members = simdepth_i_malloc_array(n, sizeof *members);
-    start = simdepth_i_malloc_array(n + 1, sizeof *start);
-    if ((single && s_copy == NULL) || w.a == NULL || w.colsum == NULL ||
-        w.colnext == NULL || w.e == NULL || w.run == NULL || ex == NULL ||
-        c == NULL || members == NULL || start == NULL) {
+    cols = simdepth_i_malloc_array(2 * n, sizeof *cols);
+    if (cols == NULL || !items_alloc(&it, n)) {
         st = simdepth_i_enomem(err, "affinity propagation messages");
         goto out;
     }
-    memset(w.r, 0, nn * sizeof *w.r);
-    memset(w.a, 0, nn * sizeof *w.a);
-    if (single) {
-        const float *f = simdepth_matrix_cdata(s);
-        for (i = 0; i < nn; i++)
-            s_copy[i] = f[i];
-    }
-
-    p->iterations = ap_iterate(&w, opt->max_iter, opt->convergence_iter,
-                               &converged);
-    p->converged = converged;
-
-    k_count = 0;
-    for (i = 0; i < n; i++)
-        if (w.e[i] == 1)
-            ex[k_count++] = (int32_t)i;
+    /* float32 messages sum the refinement in float32 natively; float64
+     * messages of a float32 input round each sum to float32. */
+    refine_single = !f32 && single;
+    if (f32)
+        AP_RUN(float, _f);
+    else
+        AP_RUN(double, _d);
+    if (opt->progress != NULL)
+        opt->progress(opt->progress_user, "affinity propagation", 1.0);
     if (k_count == 0) {
         /* No exemplar: every label -1, counted as one cluster. */
         for (i = 0; i < n; i++)
             p->labels[i] = -1;
         p->converged = 0;
     } else {
-        st = ap_labels(&w, single, ex, k_count, w.colsum, c, members, start,
-                       p, err);
-        if (st != SIMDEPTH_OK)
-            goto out;
+        st = rank_labels(it.ex, k_count, it.c, it.start, p, err);
     }
 
 out:
-    free(start);
-    free(members);
-    free(c);
-    free(ex);
-    free(w.run);
-    free(w.e);
-    free(w.colnext);
-    free(w.colsum);
-    free(w.a);
-    free(s_copy);
-    free(w.r);
+    items_free(&it);
+    free(cols);
     if (st != SIMDEPTH_OK) {
         simdepth_partition_free(p);
         return st;
@@ -898,4 +722,20 @@ out:
     simdepth_partition_recount(p);
     *out = p;
     return SIMDEPTH_OK;
+}
+
+#undef AP_RUN
+
+simdepth_status simdepth_affinity_propagation(const simdepth_matrix *s,
+                                              const simdepth_ap_options *opt,
+                                              simdepth_partition **out,
+                                              simdepth_error *err)
+{
+    simdepth_i_ap_work work;
+    simdepth_status st;
+
+    memset(&work, 0, sizeof work);
+    st = simdepth_i_affinity_propagation(s, opt, &work, out, err);
+    simdepth_i_ap_work_free(&work);
+    return st;
 }

@@ -64,18 +64,59 @@ static simdepth_status partition_cut(const simdepth_matrix *s,
     return st;
 }
 
-simdepth_status simdepth_analysis_partition(const simdepth_matrix *s,
-                                            const simdepth_analysis_options *opt,
-                                            simdepth_partition **out,
-                                            simdepth_error *err)
+/* Which graph a stage works on; names its progress reports. */
+typedef enum graph_kind { GRAPH_PERCEIVED, GRAPH_CONFUSION, GRAPH_TAXONOMY } graph_kind;
+
+static const char *const partition_stage[3] = {
+    "partition (perceived)", "partition (confusion)", "partition (taxonomy baseline)"};
+static const char *const forest_stage[3] = {
+    "spanning forest (perceived)", "spanning forest (confusion)",
+    "spanning forest (taxonomy baseline)"};
+static const char *const annotate_stage[3] = {
+    "LCS annotation (perceived)", "LCS annotation (confusion)",
+    "LCS annotation (taxonomy baseline)"};
+
+static void progress(const simdepth_analysis_options *opt, const char *stage, double fraction)
+{
+    if (opt->progress != NULL)
+        opt->progress(opt->progress_user, stage, fraction);
+}
+
+/* Affinity propagation's per-iteration reports, renamed after the graph. */
+typedef struct stage_relay {
+    const simdepth_analysis_options *opt;
+    const char *stage;
+} stage_relay;
+
+static void relay(void *user, const char *stage, double fraction)
+{
+    const stage_relay *r = user;
+
+    (void)stage;
+    progress(r->opt, r->stage, fraction);
+}
+
+static simdepth_status partition_of(const simdepth_matrix *s,
+                                    const simdepth_analysis_options *opt,
+                                    graph_kind kind, simdepth_i_ap_work *work,
+                                    simdepth_partition **out, simdepth_error *err)
 {
     simdepth_optics_options oo;
     simdepth_hdbscan_options ho;
+    simdepth_ap_options ap;
+    stage_relay r;
     simdepth_status st;
 
     switch (opt->cluster) {
     case SIMDEPTH_CLUSTER_AFFINITY:
-        return simdepth_affinity_propagation(s, &opt->ap, out, err);
+        ap = opt->ap;
+        if (opt->progress != NULL) {
+            r.opt = opt;
+            r.stage = partition_stage[kind];
+            ap.progress = relay;
+            ap.progress_user = &r;
+        }
+        return simdepth_i_affinity_propagation(s, &ap, work, out, err);
     case SIMDEPTH_CLUSTER_LOUVAIN:
         return simdepth_louvain(s, opt->resolution, opt->seed, out, err);
     case SIMDEPTH_CLUSTER_LEIDEN:
@@ -98,6 +139,20 @@ simdepth_status simdepth_analysis_partition(const simdepth_matrix *s,
     }
     return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                 "unknown clustering method %d", (int)opt->cluster);
+}
+
+simdepth_status simdepth_analysis_partition(const simdepth_matrix *s,
+                                            const simdepth_analysis_options *opt,
+                                            simdepth_partition **out,
+                                            simdepth_error *err)
+{
+    simdepth_i_ap_work work;
+    simdepth_status st;
+
+    memset(&work, 0, sizeof work);
+    st = partition_of(s, opt, GRAPH_PERCEIVED, &work, out, err);
+    simdepth_i_ap_work_free(&work);
+    return st;
 }
 
 static void graph_result_clear(simdepth_graph_result *g)
@@ -124,21 +179,28 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
                                      const size_t *nodes,
                                      const simdepth_analysis_options *opt,
                                      const simdepth_matrix *confusion,
+                                     graph_kind kind, simdepth_i_ap_work *work,
                                      simdepth_graph_result *g,
                                      simdepth_error *err)
 {
     simdepth_status st;
 
-    st = simdepth_analysis_partition(s, opt, &g->partition, err);
+    progress(opt, partition_stage[kind], 0.0);
+    st = partition_of(s, opt, kind, work, &g->partition, err);
     if (st != SIMDEPTH_OK)
         return st;
+    progress(opt, partition_stage[kind], 1.0);
+    progress(opt, forest_stage[kind], 0.0);
     st = simdepth_forest_build(s, g->partition, &g->forest, err);
     if (st != SIMDEPTH_OK)
         return st;
+    progress(opt, forest_stage[kind], 1.0);
+    progress(opt, annotate_stage[kind], 0.0);
     st = simdepth_edges_annotate(g->forest, t, nodes, opt->lcs_rule, confusion,
                                  &g->edges, err);
     if (st != SIMDEPTH_OK)
         return st;
+    progress(opt, annotate_stage[kind], 1.0);
     if (t != NULL) {
         g->similarity_depth = simdepth_similarity_depth(g->edges, g->forest->n_edges);
         g->mean_wup = simdepth_mean_wup(g->edges, g->forest->n_edges);
@@ -155,6 +217,7 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
 static simdepth_status compute_baselines(const simdepth_matrix *s, const simdepth_taxonomy *t,
                                          const size_t *nodes,
                                          const simdepth_analysis_options *opt,
+                                         simdepth_i_ap_work *work,
                                          simdepth_baselines *b, simdepth_error *err)
 {
     size_t n = simdepth_matrix_rows(s);
@@ -168,15 +231,20 @@ static simdepth_status compute_baselines(const simdepth_matrix *s, const simdept
     b->all_pairs_depth = NAN;
     /* One pass over all pairs gives both the chance level and the
      * taxonomy's own similarity. */
+    progress(opt, "Wu-Palmer matrix (taxonomy baseline)", 0.0);
     st = simdepth_taxonomy_wup_matrix(t, nodes, n, opt->lcs_rule, &w, &b->all_pairs_depth, err);
-    if (st == SIMDEPTH_OK)
+    if (st == SIMDEPTH_OK) {
+        progress(opt, "Wu-Palmer matrix (taxonomy baseline)", 1.0);
+        progress(opt, "nearest neighbour depth", 0.0);
         st = simdepth_nearest_neighbour_depth(s, t, nodes, opt->lcs_rule,
                                               &b->nearest_neighbour_depth, err);
+    }
     if (st == SIMDEPTH_OK && n >= 2) {
+        progress(opt, "nearest neighbour depth", 1.0);
         /* A taxonomy in which all classes are equally similar has no
          * range to scale: its own SD is then undefined, not an error. */
         if (simdepth_similarity_minmax(w, NULL) == SIMDEPTH_OK) {
-            st = analyse_graph(w, t, nodes, opt, NULL, &g, err);
+            st = analyse_graph(w, t, nodes, opt, NULL, GRAPH_TAXONOMY, work, &g, err);
             if (st == SIMDEPTH_OK) {
                 b->taxonomy_sd = g.similarity_depth;
                 b->taxonomy_mean_wup = g.mean_wup;
@@ -200,6 +268,7 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
     simdepth_analysis_options defaults;
     simdepth_analysis *a = NULL;
     simdepth_matrix *functional = NULL;
+    simdepth_i_ap_work work;
     size_t n = simdepth_matrix_rows(similarity);
     simdepth_status st;
 
@@ -225,10 +294,12 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
         if (st != SIMDEPTH_OK)
             return st;
     }
+    memset(&work, 0, sizeof work);
     a = simdepth_i_calloc(1, sizeof *a);
     if (a == NULL)
         return simdepth_i_enomem(err, "an analysis");
     a->n_classes = n;
+    progress(opt, "scaling", 0.0);
     if (opt->scaling == SIMDEPTH_SCALING_MINMAX) {
         st = simdepth_similarity_minmax(similarity, err);
         if (st != SIMDEPTH_OK)
@@ -236,39 +307,62 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
     } else {
         simdepth_similarity_set_diagonal(similarity, 1.0);
     }
-    st = analyse_graph(similarity, t, nodes, opt, confusion, &a->perceived, err);
+    progress(opt, "scaling", 1.0);
+    st = analyse_graph(similarity, t, nodes, opt, confusion, GRAPH_PERCEIVED, &work,
+                       &a->perceived, err);
     if (st != SIMDEPTH_OK)
         goto out;
     if (t != NULL && opt->baselines) {
-        st = compute_baselines(similarity, t, nodes, opt, &a->baselines, err);
+        st = compute_baselines(similarity, t, nodes, opt, &work, &a->baselines, err);
         if (st != SIMDEPTH_OK)
             goto out;
         a->has_baselines = 1;
     }
     if (confusion != NULL) {
+        const simdepth_matrix *fs;
+
         a->has_confusion = 1;
-        st = simdepth_similarity_functional(confusion, &functional, err);
+        progress(opt, "functional similarity", 0.0);
+        /* The similarity is no longer needed: with opt->reuse_similarity
+         * the functional similarity takes its storage (one n x n matrix
+         * fewer at scale). */
+        if (opt->reuse_similarity &&
+            simdepth_matrix_dtype(similarity) == simdepth_matrix_dtype(confusion)) {
+            st = simdepth_i_similarity_functional_into(confusion, similarity, err);
+            fs = similarity;
+        } else {
+            st = simdepth_similarity_functional(confusion, &functional, err);
+            fs = functional;
+        }
         if (st != SIMDEPTH_OK)
             goto out;
-        st = analyse_graph(functional, t, nodes, opt, confusion, &a->confusion, err);
+        progress(opt, "functional similarity", 1.0);
+        st = analyse_graph(fs, t, nodes, opt, confusion, GRAPH_CONFUSION, &work,
+                           &a->confusion, err);
         if (st != SIMDEPTH_OK)
             goto out;
+        simdepth_i_ap_work_free(&work);
+        progress(opt, "compliance", 0.0);
         st = simdepth_compliance_compute(a->perceived.forest, a->perceived.partition,
                                          a->confusion.forest, a->confusion.partition,
                                          &a->compliance, err);
         if (st != SIMDEPTH_OK)
             goto out;
+        progress(opt, "compliance", 1.0);
         if (t != NULL) {
+            progress(opt, "severity", 0.0);
             st = simdepth_severity_compute(confusion, t, nodes, opt->lcs_rule,
                                            a->perceived.partition, &a->severity, err);
             if (st != SIMDEPTH_OK)
                 goto out;
+            progress(opt, "severity", 1.0);
             a->has_severity = 1;
         }
     }
     *out = a;
     a = NULL;
 out:
+    simdepth_i_ap_work_free(&work);
     simdepth_matrix_free(functional);
     simdepth_analysis_free(a);
     return st;

@@ -48,4 +48,33 @@ static inline int simdepth_i_mul_overflows(size_t a, size_t b)
 /* Shorthand for the out-of-memory error. */
 simdepth_status simdepth_i_enomem(simdepth_error *err, const char *what);
 
+/* Affinity propagation keeping its n x n buffers in @work between runs
+ * (the analysis runs it up to three times on matrices of one size): the
+ * message block and a converted copy of the similarities. Zero-initialise
+ * @work; release it with simdepth_i_ap_work_free(). Otherwise as
+ * simdepth_affinity_propagation(). */
+typedef struct simdepth_i_ap_work {
+    void *msgs;
+    size_t msgs_bytes;
+    void *copy;
+    size_t copy_bytes;
+} simdepth_i_ap_work;
+
+struct simdepth_matrix;
+struct simdepth_ap_options;
+struct simdepth_partition;
+simdepth_status simdepth_i_affinity_propagation(const struct simdepth_matrix *s,
+                                                const struct simdepth_ap_options *opt,
+                                                simdepth_i_ap_work *work,
+                                                struct simdepth_partition **out,
+                                                simdepth_error *err);
+void simdepth_i_ap_work_free(simdepth_i_ap_work *work);
+
+/* simdepth_similarity_functional() written into @dst, an n x n matrix of
+ * the confusion matrix's type (which may be storage the caller no longer
+ * needs); no other n x n matrix is allocated. */
+simdepth_status simdepth_i_similarity_functional_into(const struct simdepth_matrix *confusion,
+                                                      struct simdepth_matrix *dst,
+                                                      simdepth_error *err);
+
 #endif

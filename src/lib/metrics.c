@@ -9,6 +9,21 @@
 #include "simdepth/similarity.h"
 #include "internal.h"
 
+/* simdepth_confusion_rate() with each row's sum computed once, when first
+ * needed (NaN in @rowsum: not yet): the same sum in the same order. */
+static double cached_rate(const simdepth_matrix *confusion, double *rowsum, size_t a, size_t b)
+{
+    if (isnan(rowsum[a])) {
+        size_t j, n = simdepth_matrix_cols(confusion);
+        double sum = 0.0;
+
+        for (j = 0; j < n; j++)
+            sum += simdepth_matrix_get(confusion, a, j);
+        rowsum[a] = sum;
+    }
+    return rowsum[a] > 0.0 ? simdepth_matrix_get(confusion, a, b) / rowsum[a] : 0.0;
+}
+
 simdepth_status simdepth_edges_annotate(const simdepth_forest *f,
                                         const simdepth_taxonomy *t,
                                         const size_t *nodes,
@@ -18,12 +33,24 @@ simdepth_status simdepth_edges_annotate(const simdepth_forest *f,
                                         simdepth_error *err)
 {
     simdepth_edge_info *e;
+    double *rowsum = NULL;
     size_t k;
     simdepth_status st;
 
     e = simdepth_i_calloc(f->n_edges, sizeof *e);
     if (e == NULL)
         return simdepth_i_enomem(err, "edge annotations");
+    if (confusion != NULL) {
+        size_t n = simdepth_matrix_rows(confusion);
+
+        rowsum = simdepth_i_malloc_array(n > 0 ? n : 1, sizeof *rowsum);
+        if (rowsum == NULL) {
+            free(e);
+            return simdepth_i_enomem(err, "edge annotations");
+        }
+        for (k = 0; k < n; k++)
+            rowsum[k] = NAN;
+    }
     for (k = 0; k < f->n_edges; k++) {
         simdepth_lcs lcs;
 
@@ -33,6 +60,7 @@ simdepth_status simdepth_edges_annotate(const simdepth_forest *f,
             st = simdepth_taxonomy_lcs(t, nodes[e[k].edge.a], nodes[e[k].edge.b],
                                        rule, &lcs, err);
             if (st != SIMDEPTH_OK) {
+                free(rowsum);
                 free(e);
                 return st;
             }
@@ -45,10 +73,11 @@ simdepth_status simdepth_edges_annotate(const simdepth_forest *f,
             e[k].wup = NAN;
         }
         if (confusion != NULL) {
-            e[k].error_ab = simdepth_confusion_rate(confusion, e[k].edge.a, e[k].edge.b);
-            e[k].error_ba = simdepth_confusion_rate(confusion, e[k].edge.b, e[k].edge.a);
+            e[k].error_ab = cached_rate(confusion, rowsum, e[k].edge.a, e[k].edge.b);
+            e[k].error_ba = cached_rate(confusion, rowsum, e[k].edge.b, e[k].edge.a);
         }
     }
+    free(rowsum);
     *out = e;
     return SIMDEPTH_OK;
 }

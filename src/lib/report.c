@@ -153,6 +153,14 @@ static simdepth_status write_json(FILE *f, const simdepth_analysis *a,
     jset(opts, "damping", jreal(o->ap.damping), &bad);
     jset(opts, "max_iter", json_integer(o->ap.max_iter), &bad);
     jset(opts, "convergence_iter", json_integer(o->ap.convergence_iter), &bad);
+    /* The precision affinity propagation used (auto resolved by size). */
+    jset(opts, "ap_precision",
+         json_string(o->ap.precision == SIMDEPTH_AP_SINGLE ||
+                             (o->ap.precision == SIMDEPTH_AP_AUTO &&
+                              a->n_classes >= SIMDEPTH_AP_SINGLE_FROM)
+                         ? "single"
+                         : "double"),
+         &bad);
     jset(root, "options", opts, &bad);
     jset(root, "n_classes", json_integer((json_int_t)a->n_classes), &bad);
     for (i = 0; i < a->n_classes; i++) {

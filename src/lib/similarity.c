@@ -148,19 +148,52 @@ constant:
                                 "(use --scaling none)");
 }
 
-simdepth_status simdepth_similarity_functional(const simdepth_matrix *confusion,
-                                               simdepth_matrix **out,
-                                               simdepth_error *err)
+/* (R + R^T) / 2 of the row-normalised confusion matrix into @o, one type
+ * T. A row is divided by its sum (accumulated in double, in column order)
+ * unless the sum is 0 or within 1e-6 of 1; in float32 the division is by
+ * the sum rounded to float32. Element (i, j) is (r_ij + r_ji) / 2 computed
+ * from the normalised values, exactly as normalising a copy first would;
+ * @scale holds n values. */
+#define FUNCTIONAL_INTO(T)                                                  \
+    do {                                                                    \
+        const T *a = simdepth_matrix_cdata(confusion);                      \
+        T *o = simdepth_matrix_data(dst);                                   \
+        T *inv = (T *)scale;                                                \
+        unsigned char *keep = flags;                                        \
+                                                                            \
+        for (i = 0; i < n; i++) {                                           \
+            double sum = 0.0;                                               \
+            for (j = 0; j < n; j++)                                         \
+                sum += a[i * n + j];                                        \
+            keep[i] = !(sum > 0.0 && fabs(sum - 1.0) > 1e-6);               \
+            inv[i] = (T)sum;                                                \
+        }                                                                   \
+        for (i = 0; i < n; i++)                                             \
+            for (j = i; j < n; j++) {                                       \
+                T x = keep[i] ? a[i * n + j] : a[i * n + j] / inv[i];       \
+                T y = keep[j] ? a[j * n + i] : a[j * n + i] / inv[j];       \
+                o[i * n + j] = o[j * n + i] = (x + y) / (T)2;               \
+            }                                                               \
+    } while (0)
+
+simdepth_status simdepth_i_similarity_functional_into(const simdepth_matrix *confusion,
+                                                      simdepth_matrix *dst,
+                                                      simdepth_error *err)
 {
-    simdepth_matrix *m = NULL, *s = NULL;
     size_t i, j, n = simdepth_matrix_rows(confusion);
     simdepth_dtype dt = simdepth_matrix_dtype(confusion);
-    simdepth_status st;
+    double *scale = NULL;
+    unsigned char *flags = NULL;
 
     if (n == 0 || n != simdepth_matrix_cols(confusion))
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "confusion matrix is %zu x %zu; expected a square matrix",
                                     n, simdepth_matrix_cols(confusion));
+    if (simdepth_matrix_rows(dst) != n || simdepth_matrix_cols(dst) != n ||
+        simdepth_matrix_dtype(dst) != dt)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "functional similarity: the output is not a %zu x %zu "
+                                    "matrix of the confusion matrix's type", n, n);
     for (i = 0; i < n; i++)
         for (j = 0; j < n; j++)
             if (simdepth_matrix_get(confusion, i, j) < 0.0)
@@ -168,49 +201,46 @@ simdepth_status simdepth_similarity_functional(const simdepth_matrix *confusion,
                     err, SIMDEPTH_EINVAL, NULL, (long)i + 1, (long)j + 1, -1,
                     "negative confusion value at row %zu, column %zu; expected counts or rates",
                     i + 1, j + 1);
-    st = simdepth_matrix_convert(confusion, dt, &m, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
-    for (i = 0; i < n; i++) {
-        double sum = 0.0;
-        for (j = 0; j < n; j++)
-            sum += simdepth_matrix_get(m, i, j);
-        if (sum > 0.0 && fabs(sum - 1.0) > 1e-6) {
-            if (dt == SIMDEPTH_F32) {
-                float *row = (float *)simdepth_matrix_data(m) + i * n;
-                float fs = (float)sum;
-                for (j = 0; j < n; j++)
-                    row[j] = row[j] / fs;
-            } else {
-                double *row = (double *)simdepth_matrix_data(m) + i * n;
-                for (j = 0; j < n; j++)
-                    row[j] = row[j] / sum;
-            }
-        }
+    scale = simdepth_i_malloc_array(n, sizeof *scale);
+    flags = simdepth_i_malloc_array(n, sizeof *flags);
+    if (scale == NULL || flags == NULL) {
+        free(scale);
+        free(flags);
+        return simdepth_i_enomem(err, "functional similarity");
     }
-    st = simdepth_matrix_new(n, n, dt, &s, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
-    if (dt == SIMDEPTH_F32) {
-        const float *a = simdepth_matrix_cdata(m);
-        float *o = simdepth_matrix_data(s);
-        for (i = 0; i < n; i++)
-            for (j = 0; j < n; j++)
-                o[i * n + j] = (a[i * n + j] + a[j * n + i]) / 2.0f;
-    } else {
-        const double *a = simdepth_matrix_cdata(m);
-        double *o = simdepth_matrix_data(s);
-        for (i = 0; i < n; i++)
-            for (j = 0; j < n; j++)
-                o[i * n + j] = (a[i * n + j] + a[j * n + i]) / 2.0;
+    if (dt == SIMDEPTH_F32)
+        FUNCTIONAL_INTO(float);
+    else
+        FUNCTIONAL_INTO(double);
+    free(scale);
+    free(flags);
+    simdepth_similarity_set_diagonal(dst, 1.0);
+    return SIMDEPTH_OK;
+}
+
+#undef FUNCTIONAL_INTO
+
+simdepth_status simdepth_similarity_functional(const simdepth_matrix *confusion,
+                                               simdepth_matrix **out,
+                                               simdepth_error *err)
+{
+    simdepth_matrix *s = NULL;
+    size_t n = simdepth_matrix_rows(confusion);
+    simdepth_status st;
+
+    if (n == 0 || n != simdepth_matrix_cols(confusion))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "confusion matrix is %zu x %zu; expected a square matrix",
+                                    n, simdepth_matrix_cols(confusion));
+    st = simdepth_matrix_new(n, n, simdepth_matrix_dtype(confusion), &s, err);
+    if (st == SIMDEPTH_OK)
+        st = simdepth_i_similarity_functional_into(confusion, s, err);
+    if (st != SIMDEPTH_OK) {
+        simdepth_matrix_free(s);
+        return st;
     }
-    simdepth_similarity_set_diagonal(s, 1.0);
     *out = s;
-    s = NULL;
-out:
-    simdepth_matrix_free(m);
-    simdepth_matrix_free(s);
-    return st;
+    return SIMDEPTH_OK;
 }
 
 double simdepth_confusion_rate(const simdepth_matrix *confusion, size_t a,

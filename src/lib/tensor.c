@@ -293,6 +293,25 @@ static double element(const simdepth_i_tensor *t, size_t off)
     return NAN;
 }
 
+/* 1 if the tensor's bytes are a row-major rows x cols array of the
+ * matrix's own type in this machine's byte order: float32 into float32 or
+ * float64 into float64, rows back to back. */
+static int contiguous_native(const simdepth_i_tensor *t, simdepth_dtype dt, size_t rows,
+                             size_t cols, int64_t rs, int64_t cs)
+{
+    const uint16_t one = 1;
+    int little = *(const unsigned char *)&one == 1;
+
+    if (t->big_endian == little)
+        return 0;
+    if (!((dt == SIMDEPTH_F32 && t->info.dtype == SIMDEPTH_TENSOR_F32) ||
+          (dt == SIMDEPTH_F64 && t->info.dtype == SIMDEPTH_TENSOR_F64)))
+        return 0;
+    if (cs != 1 || (rows > 1 && rs != (int64_t)cols))
+        return 0;
+    return rows * cols * simdepth_tensor_dtype_size(t->info.dtype) <= t->avail;
+}
+
 simdepth_status simdepth_tensor_file_read(const simdepth_tensor_file *f, size_t i,
                                           simdepth_matrix **out, simdepth_error *err)
 {
@@ -349,7 +368,11 @@ simdepth_status simdepth_tensor_file_read(const simdepth_tensor_file *f, size_t 
         *out = m;
         return SIMDEPTH_OK;
     }
-    if (dt == SIMDEPTH_F32) {
+    if (contiguous_native(t, dt, rows, cols, rs, cs)) {
+        /* Stored as the matrix holds it: one copy, no decoding. */
+        memcpy(simdepth_matrix_data(m), t->data,
+               rows * cols * simdepth_tensor_dtype_size(t->info.dtype));
+    } else if (dt == SIMDEPTH_F32) {
         float *d = simdepth_matrix_data(m);
         for (r = 0; r < rows; r++)
             for (c = 0; c < cols; c++)
