@@ -1284,6 +1284,11 @@ int cli_cmd_track(int argc, char **argv)
         rc = CLI_EXIT_RUNTIME;
         goto out;
     }
+    /* Models analysed side by side already use the processors: affinity
+     * propagation then runs each on one thread (same result). */
+    if (o.jobs > 1)
+        for (int k = 0; k < o.n_methods; k++)
+            o.methods[k].an.ap.threads = 1;
     pthread_mutex_init(&c.lock, NULL);
     pthread_cond_init(&c.cond, NULL);
     rc = run_all(&c, o.jobs, !o.quiet && isatty(STDERR_FILENO));
