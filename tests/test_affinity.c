@@ -3,7 +3,14 @@
  * Golden cases: tests/data/affinity/<case>.npy and <case>.expected, made by
  * tests/data/affinity/gen_golden.py with scikit-learn 1.2.1 run without its
  * random degeneracy noise (see tests/data/affinity/README.md). The match is
- * exact: labels, exemplars, iteration count and convergence.
+ * exact: labels, exemplars, iteration count and convergence, with float64
+ * messages on any number of threads. <case>.f32.expected is the same for
+ * float32 messages (SIMDEPTH_AP_SINGLE), from the script's own NumPy port
+ * of the iterations run on float32 arrays (the port run in float64
+ * reproduces scikit-learn on every case, which the script asserts). A few
+ * cases build their matrix instead of reading <case>.npy: the cosine of
+ * stored vectors, or a Mini-ImageNet ViT-B matrix from ../shared/data
+ * prepared as the real data tests below prepare it.
  *
  * Real data: the Mini-ImageNet ViT-B matrices under ../shared/data, processed
  * as the paper's reference code does, against the noise-free partitions in
@@ -28,23 +35,25 @@
 
 /* An assertion whose failure message is formatted (and names the case). */
 #if defined(__GNUC__)
-static void check_at(int ok, unsigned line, const char *fmt, ...)
+static int check_at(int ok, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #endif
 
-static void check_at(int ok, unsigned line, const char *fmt, ...)
+/* Returns @ok. */
+static int check_at(int ok, unsigned line, const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
 
     if (ok) {
         CU_assertImplementation(CU_TRUE, line, "", __FILE__, "", CU_FALSE);
-        return;
+        return 1;
     }
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     CU_assertImplementation(CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
+    return 0;
 }
 
 #define CHECK(cond, ...) check_at((cond) ? 1 : 0, __LINE__, __VA_ARGS__)
@@ -52,24 +61,50 @@ static void check_at(int ok, unsigned line, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Golden cases from scikit-learn                                        */
 
-static const char *const golden_cases[] = {
-    "rand30",         /* uniform symmetric; oscillates for 200 iterations */
-    "blobs60",        /* -squared distances, 4 blobs */
-    "rand150",        /* uniform symmetric, n = 150, 200 iterations */
-    "blobs150",       /* -squared distances, 6 blobs, n = 150 */
-    "cosine40",       /* cosine of random vectors */
-    "ties48",         /* entries on a 1/8 grid: exact ties everywhere */
-    "tieblocks40",    /* 1/8 grid in 4 blocks: ties, and it converges */
-    "nonconv",        /* 1/4 grid, never converges at damping 0.5 */
-    "noexemplar",     /* max_iter 1: no exemplar, labels -1 */
-    "equal5",         /* early return: every item an exemplar */
-    "equal5_lowpref", /* early return: one cluster around item 0 */
-    "n1",             /* single item */
-    "n2sym",          /* n = 2, symmetric: early return */
-    "n2asym",         /* n = 2, asymmetric: iterates */
-    "pref_damp09",    /* preference 0.25, damping 0.9 */
-    "f32cos36",       /* float32 input: float32 median and refinement */
+/* Where a case's similarity matrix comes from. */
+typedef enum case_source {
+    SRC_NPY,              /* affinity/<case>.npy */
+    SRC_COSINE32,         /* float32 cosine of affinity/<case>.vectors.npy */
+    SRC_SHARED_MINMAX32,  /* a shared float32 cosine matrix, min-max scaled */
+    SRC_SHARED_FUNCTIONAL /* a shared confusion matrix, (M + M^T) / 2 */
+} case_source;
+
+static const struct golden_case {
+    const char *name;
+    case_source src;
+    const char *shared; /* under ../shared/data, for SRC_SHARED_* */
+} golden_cases[] = {
+    /* uniform symmetric; oscillates for 200 iterations */
+    {"rand30", SRC_NPY, NULL},
+    {"blobs60", SRC_NPY, NULL},     /* -squared distances, 4 blobs */
+    /* uniform symmetric, n = 150, 200 iterations; float32 messages give
+     * 18 clusters, float64 17 */
+    {"rand150", SRC_NPY, NULL},
+    {"blobs150", SRC_NPY, NULL},    /* -squared distances, 6 blobs, n = 150 */
+    {"cosine40", SRC_NPY, NULL},    /* cosine of random vectors */
+    {"ties48", SRC_NPY, NULL},      /* entries on a 1/8 grid: exact ties */
+    /* 1/8 grid in 4 blocks: ties, converges (float32: later, 6 clusters) */
+    {"tieblocks40", SRC_NPY, NULL},
+    {"nonconv", SRC_NPY, NULL},     /* 1/4 grid, never converges */
+    {"noexemplar", SRC_NPY, NULL},  /* max_iter 1: no exemplar, labels -1 */
+    {"equal5", SRC_NPY, NULL},      /* early return: every item an exemplar */
+    {"equal5_lowpref", SRC_NPY, NULL}, /* early return: one cluster */
+    {"n1", SRC_NPY, NULL},          /* single item */
+    {"n2sym", SRC_NPY, NULL},       /* n = 2, symmetric: early return */
+    {"n2asym", SRC_NPY, NULL},      /* n = 2, asymmetric: iterates */
+    {"pref_damp09", SRC_NPY, NULL}, /* preference 0.25, damping 0.9 */
+    {"f32cos36", SRC_NPY, NULL},    /* float32 input: float32 median etc. */
+    /* float32 cosine of 600 rank-4 integer vectors: n >= 512, so automatic
+     * threads run two; float32 messages converge after 47 iterations,
+     * float64 after 72 */
+    {"lowrank600", SRC_COSINE32, NULL},
+    /* the real data, prepared as test_real_data() does */
+    {"vitb_ncsm", SRC_SHARED_MINMAX32, "mini-imagenet-vitb/vitb_cosine.npy"},
+    {"vitb_ccsm", SRC_SHARED_FUNCTIONAL,
+     "mini-imagenet-vitb/vitb_confusion.npy"},
 };
+
+#define N_GOLDEN (sizeof golden_cases / sizeof golden_cases[0])
 
 typedef struct expected {
     char dtype[16];
@@ -82,6 +117,10 @@ typedef struct expected {
     size_t n_labels;
     int32_t *exemplars;
     size_t n_exemplars;
+    int single;         /* "precision single": a .f32.expected file */
+    int same_as_double; /* its same_as_double, or -1 */
+    int have_hash;      /* matrix_fnv1a64 given */
+    unsigned long long hash;
     int have; /* bit mask of the keys seen */
 } expected;
 
@@ -146,6 +185,7 @@ static int expected_read(const char *path, expected *e, char *why,
 
     memset(e, 0, sizeof *e);
     simdepth_ap_options_init(&e->opt);
+    e->same_as_double = -1;
     if (text == NULL) {
         snprintf(why, why_size, "cannot read %s", path);
         return -1;
@@ -200,6 +240,13 @@ static int expected_read(const char *path, expected *e, char *why,
         } else if (strcmp(line, "exemplars") == 0) {
             rc = parse_ints(val, &e->exemplars, &e->n_exemplars);
             e->have |= HAVE_EXEMPLARS;
+        } else if (strcmp(line, "precision") == 0) {
+            e->single = strcmp(val, "single") == 0;
+        } else if (strcmp(line, "same_as_double") == 0) {
+            e->same_as_double = (int)strtol(val, NULL, 10);
+        } else if (strcmp(line, "matrix_fnv1a64") == 0) {
+            e->hash = strtoull(val, NULL, 16);
+            e->have_hash = 1;
         }
     }
     free(text);
@@ -218,92 +265,438 @@ static int expected_read(const char *path, expected *e, char *why,
     return rc;
 }
 
-static void run_golden_case(const char *name)
+/* The preparations of the Mini-ImageNet matrices, defined with the real
+ * data tests below. */
+static simdepth_matrix *prep_minmax32(simdepth_matrix *in, int diag_first);
+static simdepth_matrix *prep_functional(const simdepth_matrix *in);
+
+/* 64-bit FNV-1a of the matrix's element bytes, as gen_golden.py hashes
+ * ndarray.tobytes() (little-endian: every target the suite runs on). */
+static unsigned long long matrix_fnv1a64(const simdepth_matrix *m)
 {
-    char rel[128], why[600], emsg[700];
-    expected e;
-    simdepth_matrix *m = NULL;
-    simdepth_partition *p = NULL;
+    const unsigned char *b = simdepth_matrix_cdata(m);
+    size_t len = simdepth_matrix_rows(m) * simdepth_matrix_cols(m) *
+                 (simdepth_matrix_dtype(m) == SIMDEPTH_F32 ? 4 : 8);
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    size_t k;
+
+    for (k = 0; k < len; k++) {
+        h ^= b[k];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* gen_golden.py's cosine32(): the float32 cosine of the rows of @x, whose
+ * entries are small integers, so every dot product is exact; the square
+ * root, the product of the norms and the quotient are each rounded to
+ * float32 as NumPy rounds them. */
+static simdepth_matrix *cosine32(const simdepth_matrix *x)
+{
+    size_t n = simdepth_matrix_rows(x), d = simdepth_matrix_cols(x), i, j, k;
+    const float *v = simdepth_matrix_cdata(x);
+    simdepth_matrix *out = NULL;
+    float *norm, *s;
+
+    if (simdepth_matrix_dtype(x) != SIMDEPTH_F32)
+        return NULL;
+    norm = malloc(n * sizeof *norm);
+    if (norm == NULL ||
+        simdepth_matrix_new(n, n, SIMDEPTH_F32, &out, NULL) != SIMDEPTH_OK) {
+        free(norm);
+        return NULL;
+    }
+    s = simdepth_matrix_data(out);
+    for (i = 0; i < n; i++) {
+        float dot = 0.0f;
+
+        for (k = 0; k < d; k++)
+            dot += v[i * d + k] * v[i * d + k];
+        norm[i] = sqrtf(dot);
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            float dot = 0.0f, den = norm[i] * norm[j];
+
+            for (k = 0; k < d; k++)
+                dot += v[i * d + k] * v[j * d + k];
+            s[i * n + j] = dot / den;
+        }
+    free(norm);
+    return out;
+}
+
+/* The similarity matrix of @gc, or NULL with the reason in @why. */
+static simdepth_matrix *golden_matrix(const struct golden_case *gc,
+                                      char *why, size_t why_size)
+{
+    char rel[160], emsg[400];
+    simdepth_matrix *raw = NULL, *m = NULL;
     simdepth_error err;
-    simdepth_status st;
+    const char *path;
+    int square;
+
+    if (gc->src == SRC_NPY || gc->src == SRC_COSINE32) {
+        snprintf(rel, sizeof rel, "affinity/%s%s", gc->name,
+                 gc->src == SRC_NPY ? ".npy" : ".vectors.npy");
+        path = simdepth_test_data(rel);
+    } else {
+        path = simdepth_test_shared(gc->shared);
+    }
+    simdepth_error_clear(&err);
+    if (simdepth_npy_read(path, &raw, &err) != SIMDEPTH_OK) {
+        simdepth_error_format(&err, emsg, sizeof emsg);
+        snprintf(why, why_size, "reading %s: %s", path, emsg);
+        return NULL;
+    }
+    square = simdepth_matrix_rows(raw) == simdepth_matrix_cols(raw);
+    switch (gc->src) {
+    case SRC_NPY:
+        return raw;
+    case SRC_COSINE32:
+        m = cosine32(raw);
+        break;
+    case SRC_SHARED_MINMAX32:
+        if (square && simdepth_matrix_dtype(raw) == SIMDEPTH_F32)
+            m = prep_minmax32(raw, 0);
+        break;
+    case SRC_SHARED_FUNCTIONAL:
+        if (square)
+            m = prep_functional(raw);
+        break;
+    }
+    if (m == NULL)
+        snprintf(why, why_size, "cannot build the similarity matrix from %s",
+                 path);
+    simdepth_matrix_free(raw);
+    return m;
+}
+
+/* A case: its matrix and both references. */
+typedef struct loaded_case {
+    const char *name;
+    simdepth_matrix *m;
+    expected dbl; /* <case>.expected: scikit-learn, float64 messages */
+    expected sgl; /* <case>.f32.expected: float32 messages */
+} loaded_case;
+
+static void golden_free(loaded_case *g)
+{
+    simdepth_matrix_free(g->m);
+    expected_clear(&g->dbl);
+    expected_clear(&g->sgl);
+    memset(g, 0, sizeof *g);
+}
+
+/* Does the matrix match what expectation @e was computed on? */
+static int golden_check_input(const loaded_case *g, const expected *e,
+                              const char *file)
+{
+    int ok = 1;
+
+    ok &= CHECK(simdepth_matrix_dtype(g->m) ==
+                       (strcmp(e->dtype, "float32") == 0 ? SIMDEPTH_F32
+                                                         : SIMDEPTH_F64),
+                   "%s: the matrix is not %s as %s says", g->name,
+                   e->dtype, file);
+    ok &= CHECK(simdepth_matrix_rows(g->m) == (size_t)e->n,
+                   "%s: %zu rows, %s says %ld", g->name,
+                   simdepth_matrix_rows(g->m), file, e->n);
+    if (e->have_hash)
+        ok &= CHECK(matrix_fnv1a64(g->m) == e->hash,
+                       "%s: the matrix hashes to %016llx, %s says %016llx "
+                       "(not the matrix gen_golden.py built)",
+                       g->name, matrix_fnv1a64(g->m), file, e->hash);
+    return ok;
+}
+
+/* Load case @gc: 0, or -1 after recording a failure. */
+static int golden_load(const struct golden_case *gc, loaded_case *g)
+{
+    char rel[160], why[700];
+
+    memset(g, 0, sizeof *g);
+    g->name = gc->name;
+    snprintf(rel, sizeof rel, "affinity/%s.expected", gc->name);
+    if (expected_read(simdepth_test_data(rel), &g->dbl, why, sizeof why) !=
+        0) {
+        CHECK(0, "%s: %s", gc->name, why);
+        return -1;
+    }
+    snprintf(rel, sizeof rel, "affinity/%s.f32.expected", gc->name);
+    if (expected_read(simdepth_test_data(rel), &g->sgl, why, sizeof why) !=
+        0) {
+        CHECK(0, "%s: %s", gc->name, why);
+        golden_free(g);
+        return -1;
+    }
+    CHECK(!g->dbl.single && g->sgl.single,
+          "%s: .expected must be double, .f32.expected \"precision single\"",
+          gc->name);
+    g->m = golden_matrix(gc, why, sizeof why);
+    if (g->m == NULL) {
+        CHECK(0, "%s: %s", gc->name, why);
+        golden_free(g);
+        return -1;
+    }
+    if (!golden_check_input(g, &g->dbl, ".expected") ||
+        !golden_check_input(g, &g->sgl, ".f32.expected")) {
+        golden_free(g);
+        return -1;
+    }
+    return 0;
+}
+
+/* Compare partition @p of run @what with reference @e (named @ref). */
+static void check_partition(const char *what, const simdepth_partition *p,
+                            const expected *e, const char *ref)
+{
     size_t i, bad;
 
-    snprintf(rel, sizeof rel, "affinity/%s.expected", name);
-    if (expected_read(simdepth_test_data(rel), &e, why, sizeof why) != 0) {
-        CHECK(0, "%s: %s", name, why);
-        return;
-    }
-    snprintf(rel, sizeof rel, "affinity/%s.npy", name);
-    simdepth_error_clear(&err);
-    st = simdepth_npy_read(simdepth_test_data(rel), &m, &err);
-    simdepth_error_format(&err, emsg, sizeof emsg);
-    CHECK(st == SIMDEPTH_OK, "%s: reading %s: %s", name, rel, emsg);
-    if (st != SIMDEPTH_OK)
-        goto out;
-    CHECK(simdepth_matrix_dtype(m) ==
-              (strcmp(e.dtype, "float32") == 0 ? SIMDEPTH_F32 : SIMDEPTH_F64),
-          "%s: .npy dtype is not %s", name, e.dtype);
-    CHECK(simdepth_matrix_rows(m) == (size_t)e.n, "%s: %zu rows, expected %ld",
-          name, simdepth_matrix_rows(m), e.n);
-
-    simdepth_error_clear(&err);
-    st = simdepth_affinity_propagation(m, &e.opt, &p, &err);
-    simdepth_error_format(&err, emsg, sizeof emsg);
-    CHECK(st == SIMDEPTH_OK, "%s: affinity propagation failed: %s", name, emsg);
-    if (st != SIMDEPTH_OK)
-        goto out;
-
-    CHECK(strcmp(p->method, "affinity") == 0, "%s: method \"%s\"", name,
+    CHECK(strcmp(p->method, "affinity") == 0, "%s: method \"%s\"", what,
           p->method);
-    CHECK(p->n == (size_t)e.n, "%s: partition of %zu items, expected %ld",
-          name, p->n, e.n);
-    CHECK(p->iterations == e.n_iter, "%s: %d iterations, scikit-learn %d",
-          name, p->iterations, e.n_iter);
-    CHECK(p->converged == e.converged, "%s: converged %d, scikit-learn %d",
-          name, p->converged, e.converged);
-    CHECK(p->n_clusters == (size_t)e.n_clusters,
-          "%s: %zu clusters, scikit-learn %ld", name, p->n_clusters,
-          e.n_clusters);
-    for (i = 0, bad = (size_t)-1; i < p->n && i < e.n_labels; i++)
-        if (p->labels[i] != e.labels[i]) {
+    CHECK(p->n == (size_t)e->n, "%s: partition of %zu items, expected %ld",
+          what, p->n, e->n);
+    CHECK(p->iterations == e->n_iter, "%s: %d iterations, %s %d", what,
+          p->iterations, ref, e->n_iter);
+    CHECK(p->converged == e->converged, "%s: converged %d, %s %d", what,
+          p->converged, ref, e->converged);
+    CHECK(p->n_clusters == (size_t)e->n_clusters, "%s: %zu clusters, %s %ld",
+          what, p->n_clusters, ref, e->n_clusters);
+    for (i = 0, bad = (size_t)-1; i < p->n && i < e->n_labels; i++)
+        if (p->labels[i] != e->labels[i]) {
             bad = i;
             break;
         }
-    CHECK(bad == (size_t)-1, "%s: label of item %zu is %d, scikit-learn %d",
-          name, bad, bad == (size_t)-1 ? 0 : p->labels[bad],
-          bad == (size_t)-1 ? 0 : e.labels[bad]);
-    if (e.n_exemplars == 0) {
+    CHECK(bad == (size_t)-1, "%s: label of item %zu is %d, %s %d", what, bad,
+          bad == (size_t)-1 ? 0 : p->labels[bad], ref,
+          bad == (size_t)-1 ? 0 : e->labels[bad]);
+    if (e->n_exemplars == 0) {
         CHECK(p->exemplars == NULL, "%s: exemplars set with no exemplar",
-              name);
-    } else {
-        CHECK(p->exemplars != NULL, "%s: no exemplars array", name);
-        CHECK(p->n_clusters == e.n_exemplars,
-              "%s: %zu clusters but %zu exemplars", name, p->n_clusters,
-              e.n_exemplars);
-        for (i = 0, bad = (size_t)-1;
-             p->exemplars != NULL && i < e.n_exemplars && i < p->n_clusters;
-             i++)
-            if (p->exemplars[i] != e.exemplars[i]) {
-                bad = i;
-                break;
-            }
-        CHECK(bad == (size_t)-1, "%s: exemplar %zu is %d, scikit-learn %d",
-              name, bad, bad == (size_t)-1 ? 0 : p->exemplars[bad],
-              bad == (size_t)-1 ? 0 : e.exemplars[bad]);
+              what);
+        return;
     }
-
-out:
-    simdepth_partition_free(p);
-    simdepth_matrix_free(m);
-    expected_clear(&e);
+    CHECK(p->exemplars != NULL, "%s: no exemplars array", what);
+    CHECK(p->n_clusters == e->n_exemplars, "%s: %zu clusters but %zu exemplars",
+          what, p->n_clusters, e->n_exemplars);
+    for (i = 0, bad = (size_t)-1;
+         p->exemplars != NULL && i < e->n_exemplars && i < p->n_clusters; i++)
+        if (p->exemplars[i] != e->exemplars[i]) {
+            bad = i;
+            break;
+        }
+    CHECK(bad == (size_t)-1, "%s: exemplar %zu is %d, %s %d", what, bad,
+          bad == (size_t)-1 ? 0 : p->exemplars[bad], ref,
+          bad == (size_t)-1 ? 0 : e->exemplars[bad]);
 }
 
+static const char *precision_name(simdepth_ap_precision pr)
+{
+    return pr == SIMDEPTH_AP_DOUBLE   ? "double"
+           : pr == SIMDEPTH_AP_SINGLE ? "single"
+                                      : "auto";
+}
+
+/* Run @g with its reference's options and @precision, @threads; returns
+ * the partition (NULL after recording a failure); @what receives the name
+ * of the run. */
+static simdepth_partition *golden_run(const loaded_case *g,
+                                      simdepth_ap_precision precision,
+                                      int threads, char *what,
+                                      size_t what_size)
+{
+    simdepth_ap_options opt = g->dbl.opt;
+    simdepth_partition *p = NULL;
+    simdepth_error err;
+    simdepth_status st;
+    char emsg[700];
+
+    opt.precision = precision;
+    opt.threads = threads;
+    snprintf(what, what_size, "%s (precision %s, threads %d)", g->name,
+             precision_name(precision), threads);
+    simdepth_error_clear(&err);
+    st = simdepth_affinity_propagation(g->m, &opt, &p, &err);
+    simdepth_error_format(&err, emsg, sizeof emsg);
+    CHECK(st == SIMDEPTH_OK, "%s: affinity propagation failed: %s", what,
+          emsg);
+    return st == SIMDEPTH_OK ? p : NULL;
+}
+
+/* Run @g and compare with @e. */
+static void golden_expect(const loaded_case *g, simdepth_ap_precision precision,
+                          int threads, const expected *e, const char *ref)
+{
+    char what[200];
+    simdepth_partition *p = golden_run(g, precision, threads, what,
+                                       sizeof what);
+
+    if (p != NULL)
+        check_partition(what, p, e, ref);
+    simdepth_partition_free(p);
+}
+
+#define SKLEARN "scikit-learn"
+#define F32REF "the float32 reference"
+
+/* The defaults (precision auto, automatic threads) give scikit-learn's
+ * result: below SIMDEPTH_AP_SINGLE_FROM items auto is double. */
 static void test_golden(void)
 {
     size_t k;
+    loaded_case g;
 
-    for (k = 0; k < sizeof golden_cases / sizeof golden_cases[0]; k++)
-        run_golden_case(golden_cases[k]);
+    for (k = 0; k < N_GOLDEN; k++) {
+        if (golden_load(&golden_cases[k], &g) != 0)
+            continue;
+        golden_expect(&g, SIMDEPTH_AP_AUTO, 0, &g.dbl, SKLEARN);
+        golden_free(&g);
+    }
+}
+
+/* Double precision is scikit-learn's result whatever the thread count;
+ * 64 is more than the 8 a run may use. */
+static void test_golden_double_threads(void)
+{
+    static const int threads[] = {1, 2, 3, 4, 8, 64};
+    size_t k, t;
+    loaded_case g;
+
+    for (k = 0; k < N_GOLDEN; k++) {
+        if (golden_load(&golden_cases[k], &g) != 0)
+            continue;
+        for (t = 0; t < sizeof threads / sizeof threads[0]; t++)
+            golden_expect(&g, SIMDEPTH_AP_DOUBLE, threads[t], &g.dbl,
+                          SKLEARN);
+        golden_free(&g);
+    }
+}
+
+/* Single precision is the float32 reference's result, on any thread
+ * count. */
+static void test_golden_single(void)
+{
+    static const int threads[] = {0, 1, 2, 3, 4};
+    size_t k, t;
+    loaded_case g;
+
+    for (k = 0; k < N_GOLDEN; k++) {
+        if (golden_load(&golden_cases[k], &g) != 0)
+            continue;
+        for (t = 0; t < sizeof threads / sizeof threads[0]; t++)
+            golden_expect(&g, SIMDEPTH_AP_SINGLE, threads[t], &g.sgl, F32REF);
+        golden_free(&g);
+    }
+}
+
+/* Are two references different results? */
+static int expected_differ(const expected *a, const expected *b)
+{
+    return a->n_iter != b->n_iter || a->converged != b->converged ||
+           a->n_labels != b->n_labels || a->n_exemplars != b->n_exemplars ||
+           memcmp(a->labels, b->labels, a->n_labels * sizeof *a->labels) != 0 ||
+           (a->n_exemplars > 0 &&
+            memcmp(a->exemplars, b->exemplars,
+                   a->n_exemplars * sizeof *a->exemplars) != 0);
+}
+
+/* Below SIMDEPTH_AP_SINGLE_FROM items, auto is double: on the cases where
+ * float32 and float64 messages give different results, auto gives the
+ * float64 one (on one thread and on three). */
+static void test_auto_precision(void)
+{
+    size_t k, differing = 0;
+    loaded_case g;
+
+    CU_ASSERT_EQUAL(SIMDEPTH_AP_SINGLE_FROM, 8192);
+    for (k = 0; k < N_GOLDEN; k++) {
+        if (golden_load(&golden_cases[k], &g) != 0)
+            continue;
+        CHECK(g.sgl.same_as_double == !expected_differ(&g.dbl, &g.sgl),
+              "%s: .f32.expected says same_as_double %d", g.name,
+              g.sgl.same_as_double);
+        if (expected_differ(&g.dbl, &g.sgl)) {
+            differing++;
+            CHECK(g.dbl.n < SIMDEPTH_AP_SINGLE_FROM, "%s: n = %ld", g.name,
+                  g.dbl.n);
+            golden_expect(&g, SIMDEPTH_AP_AUTO, 1, &g.dbl, SKLEARN);
+            golden_expect(&g, SIMDEPTH_AP_AUTO, 3, &g.dbl, SKLEARN);
+        }
+        golden_free(&g);
+    }
+    /* rand150, tieblocks40, lowrank600: without them this test proves
+     * nothing */
+    CHECK(differing >= 3, "only %zu cases where float32 and float64 differ",
+          differing);
+}
+
+/* Two partitions are the same result. */
+static void check_same_partition(const char *what, const simdepth_partition *a,
+                                 const simdepth_partition *b)
+{
+    size_t i, bad;
+
+    CHECK(a->iterations == b->iterations && a->converged == b->converged &&
+              a->n_clusters == b->n_clusters,
+          "%s: %d iterations, converged %d, %zu clusters against %d, %d, %zu",
+          what, a->iterations, a->converged, a->n_clusters, b->iterations,
+          b->converged, b->n_clusters);
+    for (i = 0, bad = (size_t)-1; i < a->n && i < b->n; i++)
+        if (a->labels[i] != b->labels[i]) {
+            bad = i;
+            break;
+        }
+    CHECK(a->n == b->n && bad == (size_t)-1, "%s: item %zu: label %d against %d",
+          what, bad, bad == (size_t)-1 ? 0 : a->labels[bad],
+          bad == (size_t)-1 ? 0 : b->labels[bad]);
+    for (i = 0, bad = (size_t)-1;
+         a->exemplars != NULL && b->exemplars != NULL && i < a->n_clusters &&
+         i < b->n_clusters;
+         i++)
+        if (a->exemplars[i] != b->exemplars[i]) {
+            bad = i;
+            break;
+        }
+    CHECK((a->exemplars == NULL) == (b->exemplars == NULL) &&
+              bad == (size_t)-1,
+          "%s: exemplars differ (at %zu)", what, bad);
+}
+
+/* lowrank600 has n >= 2 * 256, so automatic threads (0) run two of them
+ * on a machine with two CPUs or more: the same result as one thread, in
+ * both precisions. */
+static void test_auto_threads(void)
+{
+    static const simdepth_ap_precision precisions[] = {SIMDEPTH_AP_DOUBLE,
+                                                       SIMDEPTH_AP_SINGLE};
+    char what0[200], what1[200];
+    size_t k, q;
+    loaded_case g;
+
+    for (k = 0; k < N_GOLDEN; k++)
+        if (strcmp(golden_cases[k].name, "lowrank600") == 0)
+            break;
+    CU_ASSERT_FATAL(k < N_GOLDEN);
+    if (golden_load(&golden_cases[k], &g) != 0)
+        return;
+    CHECK(g.dbl.n >= 512, "%s: n = %ld is too small for two automatic threads",
+          g.name, g.dbl.n);
+    for (q = 0; q < 2; q++) {
+        simdepth_partition *p0 = golden_run(&g, precisions[q], 0, what0,
+                                            sizeof what0);
+        simdepth_partition *p1 = golden_run(&g, precisions[q], 1, what1,
+                                            sizeof what1);
+
+        if (p0 != NULL && p1 != NULL) {
+            check_same_partition(what0, p0, p1);
+            check_partition(what0, p0,
+                            q == 0 ? &g.dbl : &g.sgl,
+                            q == 0 ? SKLEARN : F32REF);
+        }
+        simdepth_partition_free(p1);
+        simdepth_partition_free(p0);
+    }
+    golden_free(&g);
 }
 
 /* ------------------------------------------------------------------ */
@@ -495,7 +888,8 @@ static void test_real_data(void)
 typedef enum bad_kind {
     BAD_NOT_SQUARE, BAD_EMPTY, BAD_NAN, BAD_INF, BAD_DAMPING_1,
     BAD_DAMPING_LOW, BAD_DAMPING_NAN, BAD_MAX_ITER, BAD_CONV_ITER,
-    BAD_PREFERENCE
+    BAD_PREFERENCE, BAD_PRECISION_HIGH, BAD_PRECISION_NEG, BAD_THREADS,
+    BAD_SINGLE_PREF_RANGE, BAD_SINGLE_VALUE_RANGE
 } bad_kind;
 
 static const struct bad_case {
@@ -513,6 +907,13 @@ static const struct bad_case {
     {"max_iter 0", BAD_MAX_ITER, "max_iter"},
     {"convergence_iter 0", BAD_CONV_ITER, "convergence_iter"},
     {"preference NaN", BAD_PREFERENCE, "preference"},
+    {"precision 3", BAD_PRECISION_HIGH, "precision 3"},
+    {"precision -1", BAD_PRECISION_NEG, "precision -1"},
+    {"threads -1", BAD_THREADS, "-1 threads"},
+    {"single: preference 1e39 of a float64 matrix", BAD_SINGLE_PREF_RANGE,
+     "does not fit the float32 messages"},
+    {"single: float64 similarity 1e39 at (1, 3)", BAD_SINGLE_VALUE_RANGE,
+     "row 1, column 3"},
 };
 
 static void run_bad_case(const struct bad_case *bc)
@@ -546,6 +947,21 @@ static void run_bad_case(const struct bad_case *bc)
     case BAD_PREFERENCE:
         opt.use_preference = 1;
         opt.preference = NAN;
+        break;
+    case BAD_PRECISION_HIGH: opt.precision = (simdepth_ap_precision)3; break;
+    case BAD_PRECISION_NEG: opt.precision = (simdepth_ap_precision)-1; break;
+    case BAD_THREADS: opt.threads = -1; break;
+    /* float64 values beyond float32 would become infinite in float32
+     * messages (found by review: NaN messages, a meaningless partition). */
+    case BAD_SINGLE_PREF_RANGE:
+        opt.precision = SIMDEPTH_AP_SINGLE;
+        opt.use_preference = 1;
+        opt.preference = 1e39;
+        break;
+    case BAD_SINGLE_VALUE_RANGE:
+        opt.precision = SIMDEPTH_AP_SINGLE;
+        simdepth_matrix_set(m, 0, 2, 1e39);
+        simdepth_matrix_set(m, 2, 0, 1e39);
         break;
     default: break;
     }
@@ -584,6 +1000,10 @@ static void test_options_init(void)
     CU_ASSERT_DOUBLE_EQUAL(opt.damping, 0.5, 0.0);
     CU_ASSERT_EQUAL(opt.max_iter, 200);
     CU_ASSERT_EQUAL(opt.convergence_iter, 15);
+    CU_ASSERT_EQUAL(opt.precision, SIMDEPTH_AP_AUTO);
+    CU_ASSERT_EQUAL(opt.threads, 0);
+    CU_ASSERT_PTR_NULL(opt.progress);
+    CU_ASSERT_PTR_NULL(opt.progress_user);
     simdepth_ap_options_init(NULL); /* accepted */
 }
 
@@ -635,6 +1055,12 @@ int simdepth_test_add_affinity(void)
         return -1;
     if (CU_add_test(suite, "options_init", test_options_init) == NULL ||
         CU_add_test(suite, "golden_sklearn", test_golden) == NULL ||
+        CU_add_test(suite, "golden_double_threads",
+                    test_golden_double_threads) == NULL ||
+        CU_add_test(suite, "golden_single_f32", test_golden_single) == NULL ||
+        CU_add_test(suite, "auto_precision_below_8192",
+                    test_auto_precision) == NULL ||
+        CU_add_test(suite, "auto_threads_n600", test_auto_threads) == NULL ||
         CU_add_test(suite, "mini_imagenet_vitb", test_real_data) == NULL ||
         CU_add_test(suite, "defaults_and_dtypes",
                     test_defaults_and_dtypes) == NULL ||

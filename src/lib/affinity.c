@@ -112,7 +112,7 @@ static inline double in_get(const in_view *v, size_t k)
 /* Validation                                                          */
 
 static simdepth_status check_args(const simdepth_matrix *s,
-                                  const simdepth_ap_options *opt,
+                                  const simdepth_ap_options *opt, int f32,
                                   simdepth_error *err)
 {
     size_t rows, cols, k;
@@ -171,13 +171,15 @@ static simdepth_status check_args(const simdepth_matrix *s,
                 err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                 "affinity propagation: preference %g; expected a finite "
                 "number", opt->preference);
-        /* scikit-learn stores the preference into the float32 matrix. */
-        if (simdepth_matrix_dtype(s) == SIMDEPTH_F32 &&
+        /* scikit-learn stores the preference into the float32 matrix;
+         * float32 messages hold it as a float32 too. */
+        if ((simdepth_matrix_dtype(s) == SIMDEPTH_F32 || f32) &&
             fabs(opt->preference) > FLT_MAX)
             return simdepth_i_error_set(
                 err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                 "affinity propagation: preference %g does not fit the "
-                "float32 similarity matrix", opt->preference);
+                "float32 %s", opt->preference,
+                f32 ? "messages" : "similarity matrix");
     }
     in = view_of(s);
     for (k = 0; k < in.len; k++) {
@@ -189,6 +191,15 @@ static simdepth_status check_args(const simdepth_matrix *s,
                 "(1-based) is %s; expected finite similarities",
                 k / cols + 1, k % cols + 1,
                 isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"));
+        /* A float64 similarity rounded for float32 messages must stay
+         * finite. */
+        if (f32 && fabs(v) > FLT_MAX)
+            return simdepth_i_error_set(
+                err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                "affinity propagation: similarity at row %zu, column %zu "
+                "(1-based) is %g, beyond the float32 range of single-precision "
+                "messages; expected |s| <= %g (or --ap-precision double)",
+                k / cols + 1, k % cols + 1, v, (double)FLT_MAX);
     }
     return SIMDEPTH_OK;
 }
@@ -626,13 +637,14 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
         simdepth_ap_options_init(&defaults);
         opt = &defaults;
     }
-    st = check_args(s, opt, err);
+    f32 = s != NULL && (opt->precision == SIMDEPTH_AP_SINGLE ||
+                        (opt->precision == SIMDEPTH_AP_AUTO &&
+                         simdepth_matrix_rows(s) >= SIMDEPTH_AP_SINGLE_FROM));
+    st = check_args(s, opt, f32, err);
     if (st != SIMDEPTH_OK)
         return st;
     n = simdepth_matrix_rows(s);
     single = simdepth_matrix_dtype(s) == SIMDEPTH_F32;
-    f32 = opt->precision == SIMDEPTH_AP_SINGLE ||
-          (opt->precision == SIMDEPTH_AP_AUTO && n >= SIMDEPTH_AP_SINGLE_FROM);
     real = f32 ? sizeof(float) : sizeof(double);
     threads = ap_threads(opt->threads, n);
     /* The messages: R and A in one block of 2 n*n reals (at least n*n
