@@ -17,8 +17,15 @@ static double cached_rate(const simdepth_matrix *confusion, double *rowsum, size
         size_t j, n = simdepth_matrix_cols(confusion);
         double sum = 0.0;
 
-        for (j = 0; j < n; j++)
-            sum += simdepth_matrix_get(confusion, a, j);
+        if (simdepth_matrix_dtype(confusion) == SIMDEPTH_F32) {
+            const float *row = (const float *)simdepth_matrix_cdata(confusion) + a * n;
+            for (j = 0; j < n; j++)
+                sum += row[j];
+        } else {
+            const double *row = (const double *)simdepth_matrix_cdata(confusion) + a * n;
+            for (j = 0; j < n; j++)
+                sum += row[j];
+        }
         rowsum[a] = sum;
     }
     return rowsum[a] > 0.0 ? simdepth_matrix_get(confusion, a, b) / rowsum[a] : 0.0;
