@@ -5,6 +5,7 @@
 #include <CUnit/CUnit.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "simdepth/simdepth.h"
@@ -55,6 +56,22 @@ static void cosine_case(size_t n, size_t d, simdepth_dtype dt, uint64_t seed)
     if (bad)
         fprintf(stderr, "cosine %zux%zu: %zu mismatches, worst %.3g\n", n, d, bad, worst);
     CU_ASSERT_EQUAL(bad, 0);
+    /* Normalising the caller's templates in place gives the same bytes. */
+    {
+        simdepth_matrix *s2 = NULL;
+        size_t es = dt == SIMDEPTH_F32 ? sizeof(float) : sizeof(double);
+
+        CU_ASSERT_EQUAL_FATAL(simdepth_similarity_cosine_inplace(t, &s2, &err), SIMDEPTH_OK);
+        CU_ASSERT_EQUAL(memcmp(simdepth_matrix_cdata(s), simdepth_matrix_cdata(s2), n * n * es),
+                        0);
+        for (i = 0; i < n && n > 0; i++) { /* the rows now have unit norm */
+            double ss = 0.0;
+            for (k = 0; k < d; k++)
+                ss += simdepth_matrix_get(t, i, k) * simdepth_matrix_get(t, i, k);
+            CU_ASSERT_DOUBLE_EQUAL(ss, 1.0, 1e-5);
+        }
+        simdepth_matrix_free(s2);
+    }
     simdepth_matrix_free(t);
     simdepth_matrix_free(s);
 }
@@ -135,6 +152,63 @@ static void test_functional(void)
     simdepth_matrix_free(c);
 }
 
+/* The tiled functional similarity against the plain definition on
+ * matrices whose size is not a multiple of the tile, bit for bit: each row
+ * divided by its sum (double accumulation; in float32 by the sum rounded
+ * to float32) unless it sums to 0 or to 1 within 1e-6, then (R + R^T) / 2
+ * and a diagonal of 1. */
+static void functional_case(size_t n, simdepth_dtype dt, uint64_t seed)
+{
+    simdepth_matrix *c = NULL, *f = NULL;
+    simdepth_error err;
+    double *r;
+    size_t i, j, bad = 0;
+
+    rng_state = seed;
+    CU_ASSERT_EQUAL_FATAL(simdepth_matrix_new(n, n, dt, &c, &err), SIMDEPTH_OK);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            double v = rnd();
+            /* sparse counts; row 3 all zero; row 5 already rates */
+            simdepth_matrix_set(c, i, j, i == 3 ? 0.0 : v > 0.6 ? floor(v * 10.0) : 0.0);
+        }
+    for (j = 0; j < n; j++)
+        simdepth_matrix_set(c, 5, j, j == 0 ? 1.0 : 0.0);
+    r = calloc(n * n, sizeof *r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    for (i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (j = 0; j < n; j++)
+            sum += simdepth_matrix_get(c, i, j);
+        for (j = 0; j < n; j++) {
+            double v = simdepth_matrix_get(c, i, j);
+            if (sum > 0.0 && fabs(sum - 1.0) > 1e-6)
+                v = dt == SIMDEPTH_F32 ? (double)((float)v / (float)sum) : v / sum;
+            r[i * n + j] = v;
+        }
+    }
+    CU_ASSERT_EQUAL_FATAL(simdepth_similarity_functional(c, &f, &err), SIMDEPTH_OK);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            double want = i == j ? 1.0
+                          : dt == SIMDEPTH_F32
+                              ? (double)(((float)r[i * n + j] + (float)r[j * n + i]) / 2.0f)
+                              : (r[i * n + j] + r[j * n + i]) / 2.0;
+            bad += simdepth_matrix_get(f, i, j) != want;
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(r);
+    simdepth_matrix_free(c);
+    simdepth_matrix_free(f);
+}
+
+static void test_functional_tiled(void)
+{
+    functional_case(7, SIMDEPTH_F64, 11);
+    functional_case(130, SIMDEPTH_F32, 12);
+    functional_case(201, SIMDEPTH_F64, 13);
+}
+
 int simdepth_test_add_similarity(void)
 {
     CU_pSuite s = CU_add_suite("similarity", NULL, NULL);
@@ -142,7 +216,9 @@ int simdepth_test_add_similarity(void)
     if (s == NULL || CU_add_test(s, "cosine vs double reference (1e-6)", test_cosine) == NULL ||
         CU_add_test(s, "cosine of a zero template", test_cosine_zero_row) == NULL ||
         CU_add_test(s, "min-max in float32 arithmetic", test_minmax_float32) == NULL ||
-        CU_add_test(s, "functional similarity", test_functional) == NULL)
+        CU_add_test(s, "functional similarity", test_functional) == NULL ||
+        CU_add_test(s, "functional similarity, tiled, against the definition",
+                    test_functional_tiled) == NULL)
         return -1;
     return 0;
 }

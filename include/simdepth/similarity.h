@@ -21,6 +21,14 @@ simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
                                            simdepth_matrix **out,
                                            simdepth_error *err);
 
+/** As simdepth_similarity_cosine(), but normalises the rows of
+ *  @p templates in place (the caller's matrix is modified, also on
+ *  failure) instead of in a C x D copy: for a caller that no longer needs
+ *  the templates. The result is identical. @since 0.2 */
+simdepth_status simdepth_similarity_cosine_inplace(simdepth_matrix *templates,
+                                                   simdepth_matrix **out,
+                                                   simdepth_error *err);
+
 /** The paper's scaling, in place: (S - min) / (max - min) over the whole
  *  matrix, diagonal included, in the matrix's own precision (float32
  *  arithmetic for float32 matrices, as the reference code's NumPy does);

@@ -183,7 +183,8 @@ int cli_similarity_load(const char *weights, const char *similarity, size_t n,
     if (weights != NULL) {
         simdepth_matrix *sim = NULL;
         cli_progress_report(progress, "similarity", 0.0);
-        if (simdepth_similarity_cosine(input, &sim, &err) != SIMDEPTH_OK) {
+        /* The templates are normalised in place: they are freed next. */
+        if (simdepth_similarity_cosine_inplace(input, &sim, &err) != SIMDEPTH_OK) {
             rc = cli_fail_error(f, &err, input_path);
             goto fail;
         }

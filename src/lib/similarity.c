@@ -61,13 +61,12 @@ static simdepth_status normalise_rows(simdepth_matrix *t, simdepth_error *err)
                         (o)[i_ * n + j_] = (o)[j_ * n + i_];                \
     } while (0)
 
-simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
-                                           simdepth_matrix **out,
-                                           simdepth_error *err)
+/* The cosine matrix of the rows of @t, normalised here in place. */
+static simdepth_status cosine_of(simdepth_matrix *t, simdepth_matrix **out, simdepth_error *err)
 {
-    simdepth_matrix *t = NULL, *s = NULL;
-    simdepth_dtype dt = simdepth_matrix_dtype(templates);
-    size_t n = simdepth_matrix_rows(templates), d = simdepth_matrix_cols(templates);
+    simdepth_matrix *s = NULL;
+    simdepth_dtype dt = simdepth_matrix_dtype(t);
+    size_t n = simdepth_matrix_rows(t), d = simdepth_matrix_cols(t);
     simdepth_status st;
 
     if (n == 0 || d == 0)
@@ -77,15 +76,12 @@ simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
         return simdepth_i_error_set(err, SIMDEPTH_EUNSUPPORTED, NULL, 0, 0, -1,
                                     "templates matrix %zu x %zu exceeds BLAS index range",
                                     n, d);
-    st = simdepth_matrix_convert(templates, dt, &t, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
     st = normalise_rows(t, err);
     if (st != SIMDEPTH_OK)
-        goto out;
+        return st;
     st = simdepth_matrix_new(n, n, dt, &s, err);
     if (st != SIMDEPTH_OK)
-        goto out;
+        return st;
     /* Upper triangle of T T^T, then mirrored: exact symmetry. */
     if (dt == SIMDEPTH_F32) {
         float *o = simdepth_matrix_data(s);
@@ -99,11 +95,33 @@ simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
         MIRROR(o);
     }
     *out = s;
-    s = NULL;
-out:
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_similarity_cosine(const simdepth_matrix *templates,
+                                           simdepth_matrix **out,
+                                           simdepth_error *err)
+{
+    simdepth_matrix *t = NULL;
+    simdepth_status st;
+
+    if (simdepth_matrix_rows(templates) == 0 || simdepth_matrix_cols(templates) == 0)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "templates matrix is empty (%zu x %zu)",
+                                    simdepth_matrix_rows(templates),
+                                    simdepth_matrix_cols(templates));
+    st = simdepth_matrix_convert(templates, simdepth_matrix_dtype(templates), &t, err);
+    if (st == SIMDEPTH_OK)
+        st = cosine_of(t, out, err);
     simdepth_matrix_free(t);
-    simdepth_matrix_free(s);
     return st;
+}
+
+simdepth_status simdepth_similarity_cosine_inplace(simdepth_matrix *templates,
+                                                   simdepth_matrix **out,
+                                                   simdepth_error *err)
+{
+    return cosine_of(templates, out, err);
 }
 
 void simdepth_similarity_set_diagonal(simdepth_matrix *s, double value)
