@@ -45,10 +45,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
 #include <unistd.h>
-#endif
 
 #include "simdepth/affinity.h"
 #include "internal.h"
@@ -359,31 +356,6 @@ static int offdiag_all_equal(const simdepth_matrix *s)
 /* ------------------------------------------------------------------ */
 /* Message passing                                                      */
 
-/* @bytes for a message matrix. Large ones are marked for transparent
- * huge pages, as NumPy marks its large arrays: touching fresh memory one
- * 4 KiB page fault at a time otherwise costs as much as several iterations
- * (far more under some hypervisors). Advice the kernel may ignore. */
-static void *alloc_square(size_t bytes)
-{
-    char *p = simdepth_i_malloc(bytes);
-
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p != NULL && bytes >= ((size_t)1 << 22)) { /* 4 MiB */
-        long page = sysconf(_SC_PAGESIZE);
-
-        if (page > 0) {
-            uintptr_t mask = (uintptr_t)page - 1;
-            uintptr_t lo = ((uintptr_t)p + mask) & ~mask;
-            uintptr_t hi = (uintptr_t)(p + bytes) & ~mask;
-
-            if (hi > lo)
-                (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-        }
-    }
-#endif
-    return p;
-}
-
 /* Threads one run may use, and the fewest items worth a second thread. */
 #define SIMDEPTH_I_AP_MAX_THREADS 8
 #define AP_ITEMS_PER_THREAD 256
@@ -526,7 +498,7 @@ static void *work_buffer(void **p, size_t *have, size_t bytes)
         return *p;
     free(*p);
     *have = 0;
-    *p = alloc_square(bytes);
+    *p = simdepth_i_malloc(bytes); /* huge pages: see alloc.c */
     if (*p != NULL)
         *have = bytes;
     return *p;
