@@ -17,7 +17,7 @@
 #include "tests.h"
 
 typedef enum { VIA_TENSOR_FILE, VIA_CSV, VIA_LABELS, VIA_TAXONOMY, VIA_NEWICK, VIA_THEME,
-               VIA_MANIFEST } via;
+               VIA_MANIFEST, VIA_PARTITION } via;
 
 typedef struct target {
     const char *name; /* directory under tests/fuzz/{corpus,crashers} */
@@ -31,6 +31,7 @@ static const target targets[] = {
     {"csv", VIA_CSV},                {"labels", VIA_LABELS},
     {"custom_taxonomy", VIA_TAXONOMY}, {"newick", VIA_NEWICK},
     {"theme", VIA_THEME},            {"manifest", VIA_MANIFEST},
+    {"partition", VIA_PARTITION},
 };
 
 static void run_one(via how, const char *path, const char *buf, size_t len)
@@ -92,6 +93,20 @@ static void run_one(via how, const char *path, const char *buf, size_t len)
         simdepth_manifest *m = NULL;
         (void)simdepth_manifest_parse(buf, len, path, &m, &err);
         simdepth_manifest_free(m);
+        break;
+    }
+    case VIA_PARTITION: {
+        /* As tests/fuzz/fuzz_partition.c: six classes n01 .. n06. */
+        static const char *const keys[] = {"n01", "n02", "n03", "n04", "n05", "n06"};
+        simdepth_labels *labels = NULL;
+        simdepth_partition *p = NULL, *c = NULL;
+
+        if (simdepth_labels_new(keys, 6, &labels, &err) != SIMDEPTH_OK)
+            break;
+        (void)simdepth_partition_read(path, labels, &p, &c, &err);
+        simdepth_partition_free(p);
+        simdepth_partition_free(c);
+        simdepth_labels_free(labels);
         break;
     }
     }

@@ -2,9 +2,12 @@
  * themes, and a table of malformed files written at test time), lengths,
  * colour maps, and a smoke render of every figure in every format on a
  * small synthetic analysis, and the graph's 6 pt floor (refused when a size
- * would break it). Figures are not compared pixel by pixel: the
- * smoke test checks magic bytes and sizes (STYLE.md practice 13); the CLI
- * test (tests/cli/render.sh) validates SVG, PDF fonts and PNG resolution. */
+ * would break it); the cluster graph's numbers (mean similarities, error
+ * rates, the tree) worked out by hand on the same analysis; saved
+ * partitions (good files and a table of malformed ones). Figures are not
+ * compared pixel by pixel: the smoke test checks magic bytes and sizes
+ * (STYLE.md practice 13); the CLI tests (tests/cli/render.sh,
+ * render_clusters.sh) validate SVG, PDF fonts and PNG resolution. */
 #include "config.h"
 
 #include <CUnit/CUnit.h>
@@ -414,7 +417,7 @@ static void test_smoke(void)
     simdepth_render_options_init(&opt);
     opt.dpi = 72;
     opt.timestamp = 0;
-    for (fig = SIMDEPTH_FIGURE_GRAPH; fig <= SIMDEPTH_FIGURE_HEATMAP; fig++)
+    for (fig = SIMDEPTH_FIGURE_GRAPH; fig <= SIMDEPTH_FIGURE_CLUSTERS; fig++)
         for (fmt = SIMDEPTH_IMAGE_SVG; fmt <= SIMDEPTH_IMAGE_DOT; fmt++) {
             const char *path = tmp_path("smoke.out");
             FILE *f = fopen(path, "wb");
@@ -431,7 +434,8 @@ static void test_smoke(void)
             st = simdepth_render_write(f, (simdepth_figure)fig, fx.a, fx.s, fx.c, &fx.info, &opt,
                                        &err);
             fclose(f);
-            if (fmt == SIMDEPTH_IMAGE_DOT && fig != SIMDEPTH_FIGURE_GRAPH) {
+            if (fmt == SIMDEPTH_IMAGE_DOT && fig != SIMDEPTH_FIGURE_GRAPH &&
+                fig != SIMDEPTH_FIGURE_CLUSTERS) {
                 CU_ASSERT_EQUAL(st, SIMDEPTH_EINVAL);
                 continue;
             }
@@ -442,7 +446,7 @@ static void test_smoke(void)
                 snprintf(msg, sizeof msg, "%s: status %d (%s), %zu bytes", name, (int)st,
                          err.message, len);
                 CU_FAIL(msg);
-            } else if (fmt == SIMDEPTH_IMAGE_SVG) {
+            } else if (fmt == SIMDEPTH_IMAGE_SVG && fig != SIMDEPTH_FIGURE_CLUSTERS) {
                 /* labels are escaped text */
                 CU_ASSERT_PTR_NOT_NULL(strstr(buf, "beta &amp; &lt;gamma&gt;"));
             }
@@ -511,6 +515,237 @@ static void test_smoke(void)
     fixture_free(&fx);
 }
 
+/* ------------------------------------------------------------ cluster graph */
+
+/* Render @fig of the fixture as DOT into a malloc'd string. */
+static char *render_dot(const fixture *fx, simdepth_figure fig, simdepth_render_options *opt)
+{
+    const char *path = tmp_path("clusters.dot");
+    FILE *f = fopen(path, "wb");
+    simdepth_error err;
+    simdepth_status st;
+    size_t len = 0;
+
+    if (f == NULL)
+        return NULL;
+    opt->format = SIMDEPTH_IMAGE_DOT;
+    st = simdepth_render_write(f, fig, fx->a, fx->s, fx->c, &fx->info, opt, &err);
+    fclose(f);
+    if (st != SIMDEPTH_OK) {
+        fprintf(stderr, "render: %s\n", err.message);
+        return NULL;
+    }
+    return simdepth_test_slurp(path, &len);
+}
+
+static size_t count_of(const char *s, const char *what)
+{
+    size_t k = 0;
+
+    for (s = strstr(s, what); s != NULL; s = strstr(s + 1, what))
+        k++;
+    return k;
+}
+
+/* The fixture's two groups, by hand. After the analysis's min-max scaling
+ * S' = (S - 0.1) / 0.9:
+ *   mean similarity between the groups: the 9 cross values sum to 1.2,
+ *     (1.2 - 9 * 0.1) / 0.9 / 9 = 0.0370;
+ *   inside {alpha, beta, delta}: (0.8 + 0.7 + 0.6) / 0.9 / 3 = 0.778;
+ *   inside {eps, zeta, eta}: (0.8 + 0.7 + 0.75) / 0.9 / 3 = 0.833;
+ *   the first group's test images predicted as a class of the second:
+ *     (2/100 + 0 + 0) / 3 = 0.67%; the reverse (0 + 6/100 + 0) / 3 = 2.0%;
+ *   predicted as another class of their own group: (8 + 8 + 6) / 300 =
+ *     7.3% and (5 + 4 + 4) / 300 = 4.3%;
+ *   most typical classes (largest summed similarity to the others):
+ *     alpha (0.9 + 0.8) and zeta (0.9 + 0.85). */
+static void test_cluster_graph(void)
+{
+    fixture fx;
+    simdepth_render_options opt;
+    char *dot;
+
+    CU_ASSERT_FATAL(fixture_make(&fx) == 0);
+    CU_ASSERT_EQUAL_FATAL(fx.a->perceived.partition->n_clusters, 2);
+    CU_ASSERT_EQUAL_FATAL(fx.a->perceived.partition->labels[0], 0);
+    CU_ASSERT_EQUAL_FATAL(fx.a->perceived.partition->labels[3], 1);
+    simdepth_render_options_init(&opt);
+    CU_ASSERT_EQUAL(opt.top_clusters, 40);
+    dot = render_dot(&fx, SIMDEPTH_FIGURE_CLUSTERS, &opt);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
+    /* one node per cluster, one tree edge */
+    CU_ASSERT_EQUAL(count_of(dot, "[height="), 2);
+    CU_ASSERT_EQUAL(count_of(dot, " -- "), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "k0 -- k1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "id=cluster0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "id=cluster1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "mean perceived similarity 0.037"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "mean similarity inside 0.778"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "mean similarity inside 0.833"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "class of cluster 1: 0.67%"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "class of cluster 0: 2.0%"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "another class of it: 7.3%"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "another class of it: 4.3%"));
+    /* the edge label: the mean similarity, the rates down and up */
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "0.04<BR/>\xe2\x86\x93" "0.67% \xe2\x86\x91" "2.0%"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "3 classes, e.g. alpha"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "3 classes, e.g. zeta"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(dot, "Cluster graph</FONT> &#183; 2&#160;clusters &#183; 6&#160;classes"));
+    free(dot);
+    /* the largest cluster only (sizes tie: the smaller label), saying so */
+    opt.top_clusters = 1;
+    dot = render_dot(&fx, SIMDEPTH_FIGURE_CLUSTERS, &opt);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
+    CU_ASSERT_EQUAL(count_of(dot, "[height="), 1);
+    CU_ASSERT_EQUAL(count_of(dot, " -- "), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "id=cluster0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "the&#160;1&#160;largest of&#160;2&#160;clusters &#183; "
+                                       "3&#160;of&#160;6&#160;classes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "smaller clusters (3 classes) not drawn"));
+    free(dot);
+    /* a size at which the text would fall below 6 pt is refused, pointing
+     * to --top-clusters, and nothing is written */
+    {
+        FILE *f = fopen(tmp_path("tiny-clusters.svg"), "wb");
+        simdepth_error err;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        opt.top_clusters = 0;
+        opt.format = SIMDEPTH_IMAGE_SVG;
+        opt.width = 20.0;
+        CU_ASSERT_EQUAL(simdepth_render_write(f, SIMDEPTH_FIGURE_CLUSTERS, fx.a, fx.s, fx.c,
+                                              &fx.info, &opt, &err),
+                        SIMDEPTH_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "cluster graph of 2 clusters"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "--top-clusters"));
+        CU_ASSERT_EQUAL(ftell(f), 0);
+        fclose(f);
+    }
+    fixture_free(&fx);
+}
+
+/* ------------------------------------------------------- saved partitions */
+
+static void test_partition_read(void)
+{
+    static const char *const keys[] = {"n01", "n02", "n03", "n04", "n05", "n06"};
+    static const char report[] =
+        "{\"n_classes\": 6, \"classes\": [{\"label\": \"n01\"}, {\"label\": \"n02\"}, "
+        "{\"label\": \"n03\"}, {\"label\": \"n04\"}, {\"label\": \"n05\"}, "
+        "{\"label\": \"n06\"}],\n"
+        " \"partition\": {\"method\": \"affinity\", \"clusters\": 4, \"iterations\": 17, "
+        "\"converged\": true, \"labels\": [0, 0, 1, 1, 2, -1]},\n"
+        " \"confusion\": {\"partition\": {\"method\": \"affinity\", \"labels\": [1, 0, 1, 0, 1, "
+        "0]}}}\n";
+    static const struct {
+        const char *name, *text;
+        long line;
+        const char *message;
+    } bad[] = {
+        {"empty file", "", 0, "0 cluster ids for the 6 classes"},
+        {"too few ids", "0\n0\n1\n1\n2\n", 0, "5 cluster ids for the 6 classes"},
+        {"too many ids", "0\n0\n1\n1\n2\n2\n3\n", 7, "more cluster ids than the 6 classes"},
+        {"a fraction", "0\n0\n1.5\n1\n2\n2\n", 3, "'1.5' is not a cluster id"},
+        {"a word", "0\n0\n1\nten\n2\n2\n", 4, "'ten' is not a cluster id"},
+        {"two ids on a line", "0\n0 1\n1\n1\n2\n2\n", 2, "'0 1' is not a cluster id"},
+        {"a plus sign", "+0\n0\n1\n1\n2\n2\n", 1, "is not a cluster id"},
+        {"empty line", "0\n\n1\n1\n2\n2\n", 2, "empty line"},
+        {"below -1", "0\n0\n-2\n1\n2\n2\n", 3, "cluster id -2 out of range"},
+        {"above int32", "0\n0\n2147483648\n1\n2\n2\n", 3, "out of range"},
+        {"huge", "0\n0\n99999999999999999999999\n1\n2\n2\n", 3, "is not a cluster id"},
+        {"bad JSON", "{\"partition\": {\"labels\": [0, 0,\n", 2, "not valid JSON"},
+        {"duplicate key", "{\"partition\": {}, \"partition\": {}}", 1, "duplicate"},
+        {"no partition", "{\"edges\": []}", 0, "no \"partition\" object"},
+        {"labels missing", "{\"partition\": {\"clusters\": 2}}", 0,
+         "partition.labels is missing"},
+        {"labels too short", "{\"partition\": {\"labels\": [0, 0, 1, 1, 2]}}", 0,
+         "partition.labels has 5 cluster ids for the 6 classes"},
+        {"a string label", "{\"partition\": {\"labels\": [0, 0, \"1\", 1, 2, 2]}}", 0,
+         "partition.labels[2] is a string"},
+        {"a real label", "{\"partition\": {\"labels\": [0, 0, 1, 1.0, 2, 2]}}", 0,
+         "partition.labels[3] is a number with a fraction"},
+        {"label below -1", "{\"partition\": {\"labels\": [0, 0, 1, 1, -7, 2]}}", 0,
+         "partition.labels[4] is -7"},
+        {"clusters disagree", "{\"partition\": {\"clusters\": 2, \"labels\": [0, 0, 1, 1, 2, 2]}}",
+         0, "partition.clusters does not match"},
+        {"other model", "{\"n_classes\": 7, \"partition\": {\"labels\": [0, 0, 1, 1, 2, 2]}}", 0,
+         "n_classes is 7 but the labels have 6 classes"},
+        {"other class order",
+         "{\"classes\": [{\"label\": \"n01\"}, {\"label\": \"n03\"}, {\"label\": \"n02\"}, "
+         "{\"label\": \"n04\"}, {\"label\": \"n05\"}, {\"label\": \"n06\"}], "
+         "\"partition\": {\"labels\": [0, 0, 1, 1, 2, 2]}}",
+         0, "classes[1].label is 'n03' but line 2 of the labels is 'n02'"},
+        {"bad confusion partition",
+         "{\"partition\": {\"labels\": [0, 0, 1, 1, 2, 2]}, \"confusion\": {\"partition\": "
+         "{\"labels\": [0, 0, 1, null, 2, 2]}}}",
+         0, "confusion.partition.labels[3] is null"},
+    };
+    simdepth_labels *labels = NULL;
+    simdepth_partition *p = NULL, *c = NULL;
+    simdepth_error err;
+    const char *path = tmp_path("partition.txt");
+    size_t k;
+
+    CU_ASSERT_FATAL(simdepth_labels_new(keys, 6, &labels, &err) == SIMDEPTH_OK);
+    /* text: ids renumbered in increasing order, -1 kept, comments skipped */
+    {
+        static const char text[] = "# k-means\n7\n 7\r\n3\n3\t\n-1\n9";
+        CU_ASSERT_FATAL(write_file(path, text, sizeof text - 1) == 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(simdepth_partition_read(path, labels, &p, &c, &err), SIMDEPTH_OK);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_EQUAL(p->n, 6);
+    CU_ASSERT_EQUAL(p->n_clusters, 4);
+    CU_ASSERT(p->labels[0] == 1 && p->labels[1] == 1 && p->labels[2] == 0 && p->labels[3] == 0 &&
+              p->labels[4] == -1 && p->labels[5] == 2);
+    CU_ASSERT_STRING_EQUAL(p->method, "file");
+    simdepth_partition_free(p);
+    p = NULL;
+    /* a report: both partitions, as written */
+    CU_ASSERT_FATAL(write_file(path, report, sizeof report - 1) == 0);
+    CU_ASSERT_EQUAL_FATAL(simdepth_partition_read(path, labels, &p, &c, &err), SIMDEPTH_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT(p->labels[0] == 0 && p->labels[2] == 1 && p->labels[4] == 2 && p->labels[5] == -1);
+    CU_ASSERT_EQUAL(p->n_clusters, 4);
+    CU_ASSERT_EQUAL(p->iterations, 17);
+    CU_ASSERT_STRING_EQUAL(p->method, "affinity");
+    CU_ASSERT(c->labels[0] == 1 && c->labels[1] == 0 && c->n_clusters == 2);
+    simdepth_partition_free(p);
+    simdepth_partition_free(c);
+    p = c = NULL;
+    /* without asking for the confusion partition */
+    CU_ASSERT_EQUAL(simdepth_partition_read(path, labels, &p, NULL, &err), SIMDEPTH_OK);
+    simdepth_partition_free(p);
+    p = NULL;
+    /* malformed files: EFORMAT, the line where there is one, the message,
+     * and the outputs untouched */
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        simdepth_status st;
+        simdepth_partition *sentinel = (simdepth_partition *)&err;
+        p = c = sentinel;
+        CU_ASSERT_FATAL(write_file(path, bad[k].text, strlen(bad[k].text)) == 0);
+        simdepth_error_clear(&err);
+        st = simdepth_partition_read(path, labels, &p, &c, &err);
+        simdepth_test_row_check(st == SIMDEPTH_EFORMAT && p == sentinel && c == sentinel &&
+                                    err.line == bad[k].line &&
+                                    strstr(err.message, bad[k].message) != NULL &&
+                                    strcmp(err.file, path) == 0,
+                                "render", bad[k].name, __FILE__, __LINE__,
+                                "status %d, line %ld, message '%s'", (int)st, err.line,
+                                err.message);
+    }
+    p = NULL;
+    /* a file that cannot be read, and NUL bytes */
+    CU_ASSERT_EQUAL(simdepth_partition_read(tmp_path("no-such-file"), labels, &p, NULL, &err),
+                    SIMDEPTH_EIO);
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_FATAL(write_file(path, "0\n0\n1\0\n1\n2\n2\n", 13) == 0);
+    CU_ASSERT_EQUAL(simdepth_partition_read(path, labels, &p, NULL, &err), SIMDEPTH_EFORMAT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "NUL byte"));
+    CU_ASSERT_EQUAL(err.offset, 5);
+    simdepth_labels_free(labels);
+}
+
 int simdepth_test_add_render(void)
 {
     CU_pSuite s = CU_add_suite("render", suite_init, suite_clean);
@@ -520,7 +755,9 @@ int simdepth_test_add_render(void)
         CU_add_test(s, "theme: names, paths, shipped themes", test_theme_load) == NULL ||
         CU_add_test(s, "lengths and presets", test_lengths) == NULL ||
         CU_add_test(s, "colour maps", test_colormaps) == NULL ||
-        CU_add_test(s, "smoke render of every figure and format", test_smoke) == NULL)
+        CU_add_test(s, "smoke render of every figure and format", test_smoke) == NULL ||
+        CU_add_test(s, "cluster graph: numbers by hand", test_cluster_graph) == NULL ||
+        CU_add_test(s, "saved partitions: good and malformed files", test_partition_read) == NULL)
         return -1;
     return 0;
 }

@@ -1,5 +1,6 @@
-/* simdepth — figures of an analysis: the semantic graph, the dendrogram and
- * the similarity heatmap, as SVG, PDF, PNG or (graphs) DOT.
+/* simdepth — figures of an analysis: the semantic graph, the dendrogram,
+ * the similarity heatmap and the cluster graph, as SVG, PDF, PNG or
+ * (graphs) DOT.
  *
  * Graphviz (libgvc, libcgraph) lays graphs out; simdepth draws every figure
  * from the layout: cairo and pango for PDF and PNG, SVG written as text so
@@ -29,8 +30,10 @@
 
 #include "simdepth/analysis.h"
 #include "simdepth/error.h"
+#include "simdepth/labels.h"
 #include "simdepth/linkage.h"
 #include "simdepth/matrix.h"
+#include "simdepth/partition.h"
 #include "simdepth/report.h"
 #include "simdepth/theme.h"
 
@@ -43,8 +46,11 @@ typedef enum simdepth_figure {
     SIMDEPTH_FIGURE_GRAPH = 0,  /**< semantic graph: clusters, spanning trees,
                                      confusion overlay */
     SIMDEPTH_FIGURE_DENDROGRAM, /**< agglomerative clustering of 1 - S */
-    SIMDEPTH_FIGURE_HEATMAP     /**< similarity (and confusion) matrices in
+    SIMDEPTH_FIGURE_HEATMAP,    /**< similarity (and confusion) matrices in
                                      dendrogram order */
+    SIMDEPTH_FIGURE_CLUSTERS    /**< one node per cluster, the maximum
+                                     spanning tree of the mean similarity
+                                     between clusters (@since 0.2) */
 } simdepth_figure;
 
 /** Output formats. @since 0.1 */
@@ -52,7 +58,8 @@ typedef enum simdepth_image_format {
     SIMDEPTH_IMAGE_SVG = 0, /**< SVG 1.1, labels as <text>, tooltips */
     SIMDEPTH_IMAGE_PDF,     /**< PDF 1.5 with embedded TrueType/CFF subsets */
     SIMDEPTH_IMAGE_PNG,     /**< 8-bit RGB(A) with pHYs and tEXt chunks */
-    SIMDEPTH_IMAGE_DOT      /**< Graphviz DOT before layout (graph only) */
+    SIMDEPTH_IMAGE_DOT      /**< Graphviz DOT before layout (graph and
+                                 cluster graph only) */
 } simdepth_image_format;
 
 /** Graph layout engines. @since 0.1 */
@@ -99,6 +106,10 @@ typedef struct simdepth_render_options {
     const char *provenance;         /**< free text stored in the file's
                                          metadata (PNG tEXt "Source", PDF
                                          subject, SVG <desc>); NULL: none */
+    /* cluster graph */
+    size_t top_clusters;            /**< 40: draw the N largest clusters
+                                         (ties: the smaller label); 0: all
+                                         (@since 0.2) */
 } simdepth_render_options;
 
 /** Fill @p opt with the defaults. @since 0.1 */
@@ -124,8 +135,21 @@ void simdepth_render_options_init(simdepth_render_options *opt);
  *  classes, in SciPy's order beyond. O(n^2) memory and time for the
  *  heatmap, plus the linkage's cost.
  *
+ *  The cluster graph (SIMDEPTH_FIGURE_CLUSTERS) has one node per cluster
+ *  of the perceived partition, titled with its common ancestor and its
+ *  class count, its area growing with the class count; with
+ *  opt->top_clusters N, only the N largest clusters (the caption and the
+ *  metadata title say how many were left out). Its edges are a maximum
+ *  spanning tree of the clusters drawn, weighted by the mean similarity
+ *  between their classes (the mean of S over all pairs across the two
+ *  clusters, S as analysed), and, with @p confusion, carry the share of
+ *  each cluster's test images predicted as a class of the other. It reads
+ *  only the partition of @p a, @p similarity and @p confusion: one pass
+ *  over each n x n matrix, O(n^2 + K^2) time and O(K^2) memory for K
+ *  clusters drawn. opt->cluster does not apply to it.
+ *
  *  DOT is the graph before layout, nodes and edges in index order; it is
- *  SIMDEPTH_EINVAL for the other figures.
+ *  SIMDEPTH_EINVAL for the dendrogram and the heatmap.
  *  @return SIMDEPTH_OK; SIMDEPTH_EINVAL (bad options, sizes disagree, a
  *  cluster that does not exist, a width or height at which the graph's
  *  text would fall below the theme's minimum font size, 6 pt by default);
@@ -139,6 +163,31 @@ simdepth_status simdepth_render_write(FILE *f, simdepth_figure figure,
                                       const simdepth_report_info *info,
                                       const simdepth_render_options *opt,
                                       simdepth_error *err);
+
+/** Read a saved partition of the classes of @p labels from @p path: the
+ *  "partition" of a JSON report written by simdepth_report_write() (as
+ *  'simdepth analyze -o FILE.json' writes it; a file whose first non-blank
+ *  character is '{'), or a text file of one integer cluster id per line,
+ *  in class order ('#' starts a comment line). A report's "n_classes" and
+ *  its classes' "label" keys must match @p labels; its "partition.labels"
+ *  must have one integer per class. Cluster ids are renumbered 0, 1, ...
+ *  in increasing order (the identity for a report's ids), keeping -1 for
+ *  a class in no cluster; ids below -1 or above 2^31 - 1 are refused.
+ *  When @p confusion is not NULL it receives the report's confusion-graph
+ *  partition ("confusion.partition"), or NULL when there is none (text
+ *  files have none).
+ *
+ *  Ownership: *out (and *confusion) are new partitions, released with
+ *  simdepth_partition_free(); both untouched on failure.
+ *  @return SIMDEPTH_OK; SIMDEPTH_EIO (cannot read @p path);
+ *  SIMDEPTH_EFORMAT (malformed: the message names the line, or the JSON
+ *  member such as "partition.labels[17]", and what was expected);
+ *  SIMDEPTH_EUNSUPPORTED (a file over 1 GiB); SIMDEPTH_ENOMEM.
+ *  O(n log n). @since 0.2 */
+simdepth_status simdepth_partition_read(const char *path, const simdepth_labels *labels,
+                                        simdepth_partition **out,
+                                        simdepth_partition **confusion,
+                                        simdepth_error *err);
 
 /** Parse a length: a number followed by "in", "cm", "mm" or "pt" (no
  *  space; a bare number is refused to avoid guessing the unit), positive
@@ -164,7 +213,8 @@ const simdepth_size_preset *simdepth_size_presets(void);
 simdepth_status simdepth_size_preset_find(const char *name, double *width,
                                           simdepth_error *err);
 
-/** Name of a figure: "graph", "dendrogram", "heatmap". @since 0.1 */
+/** Name of a figure: "graph", "dendrogram", "heatmap", "clusters".
+ *  @since 0.1 */
 const char *simdepth_figure_name(simdepth_figure figure);
 
 /** File extension of a format without the dot: "svg", "pdf", "png", "dot".

@@ -3,7 +3,10 @@
  * The model inputs and the method options are analyze's, loaded by the
  * same code (input.c), and the analysis is the same library pipeline
  * (simdepth_analysis_run), so a figure always shows the partition and the
- * edges 'simdepth analyze' reports.
+ * edges 'simdepth analyze' reports. With --partition the partition is
+ * read from a saved report (or a text file) instead of clustering again:
+ * at ImageNet-21k scale affinity propagation takes minutes, the figure
+ * of a saved partition seconds.
  */
 #include "config.h"
 
@@ -27,7 +30,11 @@
 #define SIMDEPTH_THEME_DIR "/usr/local/share/simdepth/themes"
 #endif
 
-enum { FIG_ALL = 3 };
+/* --figure all: the graph, the dendrogram and the heatmap */
+enum { FIG_ALL = 100 };
+
+/* --top-clusters by default: a cluster graph readable on a page */
+#define DEFAULT_TOP_CLUSTERS 40
 
 typedef struct render_opts {
     const char *weights;
@@ -39,11 +46,15 @@ typedef struct render_opts {
     const char *per_cluster;
     const char *theme;
     const char *name;
+    const char *partition; /* --partition FILE, or NULL: cluster */
     int figure;          /* simdepth_figure or FIG_ALL */
     int formats[4];      /* -T list; n_formats 0: from the output name */
     int n_formats;
     int quiet;
     int top_errors_given;
+    int top_clusters_given;
+    int timings;
+    cli_progress *pr;    /* progress of long stages, and their timings */
     simdepth_analysis_options an;
     simdepth_render_options ro;
 } render_opts;
@@ -71,25 +82,35 @@ enum {
     OPT_ORIENTATION,
     OPT_LOWER,
     OPT_RASTER,
-    OPT_NAME
+    OPT_NAME,
+    OPT_PARTITION,
+    OPT_TOP_CLUSTERS,
+    OPT_TIMINGS
 };
 
 static void render_usage(FILE *f)
 {
     fprintf(f,
             "Usage: simdepth render (-w WEIGHTS | -s SIMILARITY) -l LABELS [-c CONFUSION]\n"
-            "                       [--figure graph|dendrogram|heatmap|all] -o FILE|DIR [options]\n\n"
+            "                       [--figure graph|dendrogram|heatmap|clusters|all]\n"
+            "                       [--partition REPORT.json|FILE] -o FILE|DIR [options]\n\n"
             "Draw an analysis for a paper: the semantic graph (clusters, spanning trees,\n"
-            "misclassification rates), the dendrogram, or the similarity heatmap, as SVG,\n"
-            "PDF, PNG or (graph) DOT.\n\n"
+            "misclassification rates), the dendrogram, the similarity heatmap, or the\n"
+            "cluster graph, as SVG, PDF, PNG or (graphs) DOT.\n\n"
             "Inputs and method: as 'simdepth analyze' (-w, -s, -l, -c, --scaling, --lcs,\n"
             "  --wordnet-dir, --preference, --damping, --max-iter, --convergence-iter).\n"
+            "      --partition FILE      take the clusters from a saved partition instead of\n"
+            "                            clustering: a JSON report of 'simdepth analyze' (its\n"
+            "                            \"partition\", and the confusion graph's if there), or\n"
+            "                            a text file of one integer cluster id per class and\n"
+            "                            line (-1: in no cluster), in the labels' order\n"
             "Figure:\n"
-            "      --figure NAME         graph (default), dendrogram, heatmap, or all\n"
+            "      --figure NAME         graph (default), dendrogram, heatmap, clusters, or\n"
+            "                            all (graph, dendrogram and heatmap)\n"
             "  -o, --output FILE|DIR     the figure file ('-': standard output, needs -T);\n"
             "                            with --figure all a directory receiving graph.EXT,\n"
             "                            dendrogram.EXT and heatmap.EXT\n"
-            "  -T, --format LIST         svg, pdf, png, dot (graph only); a comma list with\n"
+            "  -T, --format LIST         svg, pdf, png, dot (graphs only); a comma list with\n"
             "                            --figure all or --per-cluster (default: from the\n"
             "                            output's extension, else svg)\n"
             "      --width LEN, --height LEN\n"
@@ -107,6 +128,10 @@ static void render_usage(FILE *f)
             "                            -o: only these)\n"
             "      --top-errors N|all    draw only the N strongest confusion-only edges\n"
             "                            (default: all up to 30 classes, else 15)\n"
+            "Cluster graph (--figure clusters: one node per cluster, titled with its\n"
+            "  classes' common WordNet ancestor; a maximum spanning tree of the mean\n"
+            "  similarity between clusters):\n"
+            "      --top-clusters N|all  draw the N largest clusters (default 40)\n"
             "Dendrogram and heatmap:\n"
             "      --linkage METHOD      single, complete, average (default), weighted,\n"
             "                            centroid, median, ward (on 1 - similarity)\n"
@@ -118,7 +143,11 @@ static void render_usage(FILE *f)
             "      --raster auto|yes|no  heatmap body as an image (auto: above 64 classes)\n"
             "Other:\n"
             "      --name NAME           model name in the figure's metadata\n"
-            "  -q, --quiet               no notes on standard error\n"
+            "  -q, --quiet               no notes and no progress on standard error (errors\n"
+            "                            still appear); progress of long stages is shown\n"
+            "                            when standard error is a terminal\n"
+            "      --timings             print each stage's wall time, CPU time and peak\n"
+            "                            memory on standard error at the end\n"
             "  -h, --help                show this help\n\n"
             "SOURCE_DATE_EPOCH, when set, fixes the PDF creation date (reproducible PDFs).\n"
             "Exit status: 0 success, 1 runtime error (including a failed rendering), 2 usage\n"
@@ -181,6 +210,9 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"lower-triangle", no_argument, NULL, OPT_LOWER},
         {"raster", required_argument, NULL, OPT_RASTER},
         {"name", required_argument, NULL, OPT_NAME},
+        {"partition", required_argument, NULL, OPT_PARTITION},
+        {"top-clusters", required_argument, NULL, OPT_TOP_CLUSTERS},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -192,6 +224,10 @@ static int parse_args(int argc, char **argv, render_opts *o)
     o->figure = SIMDEPTH_FIGURE_GRAPH;
     simdepth_analysis_options_init(&o->an);
     simdepth_render_options_init(&o->ro);
+    o->ro.top_clusters = DEFAULT_TOP_CLUSTERS;
+    /* no figure shows the taxonomy baselines: O(n^2) LCS computations and
+     * a third clustering saved */
+    o->an.baselines = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":w:s:l:c:o:T:qh", longopts, NULL)) != -1) {
@@ -209,6 +245,19 @@ static int parse_args(int argc, char **argv, render_opts *o)
             break;
         case OPT_WORDNET_DIR: o->wordnet_dir = optarg; break;
         case OPT_NAME: o->name = optarg; break;
+        case OPT_PARTITION: o->partition = optarg; break;
+        case OPT_TIMINGS: o->timings = 1; break;
+        case OPT_TOP_CLUSTERS:
+            o->top_clusters_given = 1;
+            if (strcmp(optarg, "all") == 0) {
+                o->ro.top_clusters = 0;
+                break;
+            }
+            if (cli_parse_int(optarg, &iv) != 0)
+                return cli_usage_error("render", "--top-clusters '%s': expected a positive integer or 'all'",
+                                   optarg);
+            o->ro.top_clusters = (size_t)iv;
+            break;
         case OPT_THEME: o->theme = optarg; break;
         case OPT_PER_CLUSTER: o->per_cluster = optarg; break;
         case OPT_SCALING:
@@ -242,10 +291,15 @@ static int parse_args(int argc, char **argv, render_opts *o)
                 o->figure = SIMDEPTH_FIGURE_DENDROGRAM;
             else if (strcmp(optarg, "heatmap") == 0)
                 o->figure = SIMDEPTH_FIGURE_HEATMAP;
+            else if (strcmp(optarg, "clusters") == 0)
+                o->figure = SIMDEPTH_FIGURE_CLUSTERS;
             else if (strcmp(optarg, "all") == 0)
                 o->figure = FIG_ALL;
             else
-                return cli_usage_error("render", "--figure '%s': expected graph, dendrogram, heatmap or all",
+                /* worded so that errors.sh's pattern, which predates
+                 * clusters, still matches */
+                return cli_usage_error("render", "--figure '%s': expected graph, dendrogram, heatmap or all "
+                                   "(or clusters)",
                                    optarg);
             break;
         case OPT_WIDTH:
@@ -344,6 +398,8 @@ static int parse_args(int argc, char **argv, render_opts *o)
         return cli_usage_error("render", "%s", "missing --labels FILE");
     if (o->output != NULL && o->output[0] == '\0')
         o->output = NULL;
+    if (o->top_clusters_given && o->figure != SIMDEPTH_FIGURE_CLUSTERS)
+        return cli_usage_error("render", "%s", "--top-clusters applies to --figure clusters only");
     if (o->output == NULL && (o->per_cluster == NULL || o->figure != SIMDEPTH_FIGURE_GRAPH))
         return cli_usage_error("render", "%s", "missing --output FILE (or DIR with --figure all)");
     if (o->output == NULL) {
@@ -369,8 +425,9 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->formats[0] = (int)f;
             o->n_formats = 1;
         }
-        if (o->formats[0] == SIMDEPTH_IMAGE_DOT && o->figure != SIMDEPTH_FIGURE_GRAPH)
-            return cli_usage_error("render", "DOT exists for the graph only, not the %s",
+        if (o->formats[0] == SIMDEPTH_IMAGE_DOT && o->figure != SIMDEPTH_FIGURE_GRAPH &&
+            o->figure != SIMDEPTH_FIGURE_CLUSTERS)
+            return cli_usage_error("render", "DOT exists for the graph only (and the cluster graph), not the %s",
                                simdepth_figure_name((simdepth_figure)o->figure));
     } else if (o->n_formats == 0) {
         o->formats[0] = SIMDEPTH_IMAGE_SVG;
@@ -408,10 +465,99 @@ static void model_free(model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The spanning forest and its annotations of one graph whose partition
+ * is given (@p, taken: freed with @g even on failure), as
+ * simdepth_analysis_run() makes them after clustering; the edges'
+ * misclassification rates only with @rates (they cost a confusion row
+ * each, and only the semantic graph draws them). */
+static simdepth_status graph_of_partition(const simdepth_matrix *s, simdepth_partition *p,
+                                          const cli_model *in, const simdepth_analysis_options *an,
+                                          int rates, simdepth_graph_result *g, simdepth_error *err)
+{
+    simdepth_status st;
+
+    g->partition = p;
+    st = simdepth_forest_build(s, p, &g->forest, err);
+    if (st == SIMDEPTH_OK)
+        st = simdepth_edges_annotate(g->forest, in->tax, in->nodes, an->lcs_rule,
+                                     rates ? in->conf : NULL, &g->edges, err);
+    if (st != SIMDEPTH_OK)
+        return st;
+    g->similarity_depth = in->tax != NULL ? simdepth_similarity_depth(g->edges, g->forest->n_edges)
+                                          : NAN;
+    g->mean_wup = in->tax != NULL ? simdepth_mean_wup(g->edges, g->forest->n_edges) : NAN;
+    return SIMDEPTH_OK;
+}
+
+/* The analysis of a saved partition: what simdepth_analysis_run() would
+ * give with that partition, for what the figures draw: the perceived
+ * graph, and when the semantic graph is drawn (@graph) the edges' rates
+ * and the confusion graph (clustered here unless @cp gives its
+ * partition). @pp and @cp (may be NULL) are taken. */
+static int analysis_of_partition(const render_opts *o, model *m, simdepth_partition *pp,
+                                 simdepth_partition *cp, int graph)
+{
+    simdepth_analysis *a = NULL;
+    simdepth_matrix *functional = NULL;
+    simdepth_error err;
+    simdepth_status st = SIMDEPTH_OK;
+    int rc = CLI_EXIT_OK;
+
+    simdepth_error_clear(&err);
+    a = calloc(1, sizeof *a); /* released by simdepth_analysis_free() */
+    if (a == NULL) {
+        cli_errorf("out of memory");
+        simdepth_partition_free(pp);
+        simdepth_partition_free(cp);
+        return CLI_EXIT_RUNTIME;
+    }
+    a->n_classes = simdepth_matrix_rows(m->in.sim);
+    /* Scaled as simdepth_analysis_run() scales it. Its finiteness check is
+     * not repeated: cli_model_load() checked a given similarity and the
+     * confusion matrix, and the cosine of checked templates is finite (a
+     * pass over n x n elements saved). */
+    cli_progress_report(o->pr, "scaling", 0.0);
+    if (o->an.scaling == SIMDEPTH_SCALING_MINMAX)
+        st = simdepth_similarity_minmax(m->in.sim, &err);
+    else
+        simdepth_similarity_set_diagonal(m->in.sim, 1.0);
+    if (st == SIMDEPTH_OK) {
+        cli_progress_report(o->pr, "spanning forest and LCS (perceived)", 0.0);
+        st = graph_of_partition(m->in.sim, pp, &m->in, &o->an, graph, &a->perceived, &err);
+        pp = NULL;
+    }
+    if (st == SIMDEPTH_OK && m->in.conf != NULL && graph) {
+        cli_progress_report(o->pr, "confusion graph", 0.0);
+        a->has_confusion = 1;
+        st = simdepth_similarity_functional(m->in.conf, &functional, &err);
+        if (st == SIMDEPTH_OK && cp == NULL)
+            st = simdepth_analysis_partition(functional, &o->an, &cp, &err);
+        if (st == SIMDEPTH_OK) {
+            st = graph_of_partition(functional, cp, &m->in, &o->an, 1, &a->confusion, &err);
+            cp = NULL;
+        }
+    }
+    if (st != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, m->in.input_path);
+        simdepth_analysis_free(a);
+    } else {
+        m->an = a;
+        cli_progress_report(o->pr,
+                            graph && m->in.conf != NULL ? "confusion graph"
+                                                        : "spanning forest and LCS (perceived)",
+                            1.0);
+    }
+    simdepth_partition_free(pp);
+    simdepth_partition_free(cp);
+    simdepth_matrix_free(functional);
+    return rc;
+}
+
 static int load_model(render_opts *o, model *m)
 {
     simdepth_error err;
     cli_model_args args;
+    simdepth_partition *pp = NULL, *cp = NULL;
     int rc;
 
     memset(m, 0, sizeof *m);
@@ -427,6 +573,21 @@ static int load_model(render_opts *o, model *m)
             return cli_report_error(&err, NULL);
         o->ro.theme = m->theme;
     }
+    /* a saved partition is checked against the labels before the slow
+     * loading too */
+    if (o->partition != NULL) {
+        simdepth_labels *labels = NULL;
+        cli_progress_report(o->pr, "read partition", 0.0);
+        if (simdepth_labels_read(o->labels, &labels, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, o->labels);
+        if (simdepth_partition_read(o->partition, labels, &pp,
+                                    o->confusion != NULL ? &cp : NULL, &err) != SIMDEPTH_OK) {
+            simdepth_labels_free(labels);
+            return cli_report_error(&err, o->partition);
+        }
+        simdepth_labels_free(labels);
+        cli_progress_report(o->pr, "read partition", 1.0);
+    }
     memset(&args, 0, sizeof args);
     args.weights = o->weights;
     args.similarity = o->similarity;
@@ -434,36 +595,60 @@ static int load_model(render_opts *o, model *m)
     args.confusion = o->confusion;
     args.wordnet_dir = o->wordnet_dir;
     args.quiet = o->quiet;
+    args.progress = o->pr;
     rc = cli_model_load(&args, &m->in);
     if (rc != CLI_EXIT_OK)
-        return rc;
+        goto fail;
     if (simdepth_labels_count(m->in.labels) < 2) {
         cli_errorf("%s: %zu class; figures need at least 2", o->labels,
                    simdepth_labels_count(m->in.labels));
-        return CLI_EXIT_INPUT;
+        rc = CLI_EXIT_INPUT;
+        goto fail;
     }
     /* Above 30 classes every confusion-only edge would bury the trees: keep
      * the 15 strongest unless told otherwise. */
     if (!o->top_errors_given && simdepth_labels_count(m->in.labels) > 30)
         o->ro.top_errors = 15;
-    if (simdepth_analysis_run(m->in.sim, m->in.conf, m->in.tax, m->in.nodes, &o->an, &m->an,
-                              &err) != SIMDEPTH_OK)
-        return cli_report_error(&err, m->in.input_path);
-    if (!o->quiet)
-        cli_warn_convergence(m->an);
+    if (pp != NULL) {
+        /* the edges' rates and the confusion graph only where they are
+         * drawn: the semantic graph's labels and dashed edges */
+        rc = analysis_of_partition(o, m, pp, cp,
+                                   o->figure == SIMDEPTH_FIGURE_GRAPH || o->figure == FIG_ALL ||
+                                       o->per_cluster != NULL);
+        pp = cp = NULL;
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    } else {
+        o->an.progress = cli_progress_report;
+        o->an.progress_user = o->pr;
+        if (simdepth_analysis_run(m->in.sim, m->in.conf, m->in.tax, m->in.nodes, &o->an, &m->an,
+                                  &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, m->in.input_path);
+        if (!o->quiet)
+            cli_warn_convergence(m->an);
+    }
     cli_report_info_init(&m->info, &m->in, &o->an);
     m->info.name = o->name;
     snprintf(m->provenance, sizeof m->provenance,
-             "%s%s%s%s=%s; labels=%s%s%s; scaling=%s; lcs=%s; linkage=%s; theme=%s",
+             "%s%s%s%s=%s; labels=%s%s%s%s%s; scaling=%s; lcs=%s; linkage=%s; theme=%s",
              o->name ? "model=" : "", o->name ? o->name : "", o->name ? "; " : "",
              o->weights ? "weights" : "similarity", m->in.input_path, o->labels,
              o->confusion ? "; confusion=" : "", o->confusion ? o->confusion : "",
+             o->partition ? "; partition=" : "", o->partition ? o->partition : "",
              o->an.scaling == SIMDEPTH_SCALING_NONE ? "none" : "minmax",
              o->an.lcs_rule == SIMDEPTH_LCS_TRUE ? "true" : "reference",
              simdepth_linkage_method_name(o->ro.linkage), simdepth_theme_name(m->theme));
     o->ro.provenance = m->provenance;
     return CLI_EXIT_OK;
+fail:
+    simdepth_partition_free(pp);
+    simdepth_partition_free(cp);
+    return rc;
 }
+
+/* Progress stage names of the figures. */
+static const char *const stage_name[] = {"draw graph", "draw dendrogram", "draw heatmap",
+                                         "draw cluster graph"};
 
 /* Render one figure into @path atomically. */
 static int render_one(const render_opts *o, const model *m, simdepth_figure fig,
@@ -476,6 +661,7 @@ static int render_one(const render_opts *o, const model *m, simdepth_figure fig,
 
     ro.format = fmt;
     ro.cluster = cluster;
+    cli_progress_report(o->pr, stage_name[fig], 0.0);
     if (cli_output_open(&out, path, &err) != 0) {
         cli_report_error(&err, path);
         return CLI_EXIT_RUNTIME;
@@ -491,7 +677,41 @@ static int render_one(const render_opts *o, const model *m, simdepth_figure fig,
         cli_report_error(&err, path);
         return CLI_EXIT_RUNTIME;
     }
+    cli_progress_report(o->pr, stage_name[fig], 1.0);
     return CLI_EXIT_OK;
+}
+
+static int cmp_size_desc(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+    return (a < b) - (a > b);
+}
+
+/* Say on stderr how many clusters the cluster graph left out (its legend
+ * and metadata title say it too). */
+static void note_left_out(const render_opts *o, const model *m)
+{
+    const simdepth_partition *p = m->an->perceived.partition;
+    size_t n = p->n, i, K = p->n_clusters, N = o->ro.top_clusters, *size, shown = 0;
+
+    if (N == 0 || N >= K)
+        return;
+    size = calloc(n + 1, sizeof *size);
+    if (size == NULL)
+        return;
+    /* slot label + 1: slot 0 counts the classes in no cluster (-1) */
+    for (i = 0; i < n; i++)
+        size[p->labels[i] + 1]++;
+    /* the classes of the N largest (the library's tie rule changes which
+     * clusters, not how many classes) */
+    qsort(size, n + 1, sizeof *size, cmp_size_desc);
+    for (i = 0; i < N; i++)
+        shown += size[i];
+    free(size);
+    cli_errorf("note: the cluster graph shows the %zu largest of %zu clusters (%zu of %zu "
+               "classes); --top-clusters all draws them all",
+               N, K, shown, n);
 }
 
 static int ensure_dir(const char *dir)
@@ -515,12 +735,15 @@ int cli_cmd_render(int argc, char **argv)
 {
     render_opts o;
     model m;
+    cli_progress pr;
     int rc, f, k;
     char path[4400];
 
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
+    cli_progress_init(&pr, o.quiet, o.timings);
+    o.pr = &pr;
     rc = load_model(&o, &m);
     if (rc != CLI_EXIT_OK)
         goto out;
@@ -571,6 +794,10 @@ int cli_cmd_render(int argc, char **argv)
     }
     rc = CLI_EXIT_OK;
 out:
+    /* the progress line is erased before the note */
+    cli_progress_finish(&pr);
+    if (rc == CLI_EXIT_OK && o.figure == SIMDEPTH_FIGURE_CLUSTERS && o.output != NULL && !o.quiet)
+        note_left_out(&o, &m);
     model_free(&m);
     return rc;
 }

@@ -234,6 +234,7 @@ void simdepth_render_options_init(simdepth_render_options *opt)
     opt->linkage = SIMDEPTH_LINKAGE_AVERAGE;
     opt->orientation = SIMDEPTH_ORIENT_LEFT;
     opt->raster = -1;
+    opt->top_clusters = 40;
 }
 
 simdepth_status simdepth_length_parse(const char *s, double *pt, simdepth_error *err)
@@ -315,6 +316,7 @@ const char *simdepth_figure_name(simdepth_figure figure)
     case SIMDEPTH_FIGURE_GRAPH: return "graph";
     case SIMDEPTH_FIGURE_DENDROGRAM: return "dendrogram";
     case SIMDEPTH_FIGURE_HEATMAP: return "heatmap";
+    case SIMDEPTH_FIGURE_CLUSTERS: return "clusters";
     }
     return "unknown";
 }
@@ -496,11 +498,12 @@ simdepth_status simdepth_render_write(FILE *f, simdepth_figure figure,
                                     "confusion matrix is %zu x %zu; expected %zu x %zu",
                                     simdepth_matrix_rows(confusion),
                                     simdepth_matrix_cols(confusion), n, n);
-    if (opt->format == SIMDEPTH_IMAGE_DOT && figure != SIMDEPTH_FIGURE_GRAPH)
+    if (opt->format == SIMDEPTH_IMAGE_DOT && figure != SIMDEPTH_FIGURE_GRAPH &&
+        figure != SIMDEPTH_FIGURE_CLUSTERS)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                                    "DOT output exists for the graph only, not the %s",
+                                    "DOT output exists for the graphs only, not the %s",
                                     simdepth_figure_name(figure));
-    if ((unsigned)opt->format > SIMDEPTH_IMAGE_DOT || (unsigned)figure > SIMDEPTH_FIGURE_HEATMAP)
+    if ((unsigned)opt->format > SIMDEPTH_IMAGE_DOT || (unsigned)figure > SIMDEPTH_FIGURE_CLUSTERS)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "unknown figure or format");
     if (!(opt->dpi >= 10.0 && opt->dpi <= 4800.0))
@@ -510,7 +513,11 @@ simdepth_status simdepth_render_write(FILE *f, simdepth_figure figure,
         !isfinite(opt->height))
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "width and height must be positive");
-    if (opt->cluster >= 0 && (size_t)opt->cluster >= a->perceived.partition->n_clusters)
+    if (a->perceived.partition == NULL || a->perceived.partition->n != n)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "the analysis has no partition of its %zu classes", n);
+    if (opt->cluster >= 0 && figure != SIMDEPTH_FIGURE_CLUSTERS &&
+        (size_t)opt->cluster >= a->perceived.partition->n_clusters)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "cluster %d does not exist; the partition has %zu clusters "
                                     "(0 to %zu)",
@@ -552,6 +559,9 @@ simdepth_status simdepth_render_write(FILE *f, simdepth_figure figure,
         break;
     case SIMDEPTH_FIGURE_DENDROGRAM:
         st = simdepth_i_render_dendrogram(&r, &out, err);
+        break;
+    case SIMDEPTH_FIGURE_CLUSTERS:
+        st = simdepth_i_render_clusters(&r, &out, err);
         break;
     case SIMDEPTH_FIGURE_HEATMAP:
     default:

@@ -152,6 +152,11 @@ typedef struct gv_model {
     int lr;                /* dot: trees left to right (rankdir=LR) */
     int32_t *block;        /* class -> block (a cluster box or a lone class) */
     size_t n_blocks;
+    /* the cluster graph (NULL: the semantic graph): its nodes are clusters,
+     * edges[].a and .b are node indices */
+    const simdepth_i_cgraph *cg;
+    char title[160];       /* the figure's metadata title */
+    char what[80];         /* "semantic graph of 100 classes", for messages */
 } gv_model;
 
 static int cmp_rates_desc(const void *pa, const void *pb)
@@ -175,6 +180,24 @@ static int cmp_index(const void *pa, const void *pb)
     if (a->a != b->a)
         return a->a < b->a ? -1 : 1;
     return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The engine (auto: dot up to 200 nodes, fdp up to 300, sfdp beyond),
+ * the background's darkness and whether the figure is narrow, once
+ * m->r and m->n_nodes are set. */
+static void model_look(gv_model *m)
+{
+    const simdepth_i_render *r = m->r;
+
+    m->engine = r->opt->layout;
+    if (m->engine == SIMDEPTH_LAYOUT_AUTO)
+        m->engine = m->n_nodes <= 200 ? SIMDEPTH_LAYOUT_DOT
+                  : m->n_nodes <= 300 ? SIMDEPTH_LAYOUT_FDP
+                                      : SIMDEPTH_LAYOUT_SFDP;
+    m->dark = simdepth_rgba_lightness(
+                  simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_BACKGROUND)) < 50.0;
+    /* below 5 in the legend's 70-character lines would not fit at 6 pt */
+    m->narrow = r->opt->width > 0 && r->opt->width < 360.0;
 }
 
 static simdepth_status model_build(const simdepth_i_render *r, gv_model *m, simdepth_error *err)
@@ -257,18 +280,10 @@ static simdepth_status model_build(const simdepth_i_render *r, gv_model *m, simd
         m->wmin = 0.0;
         m->wmax = 1.0;
     }
-    m->engine = r->opt->layout;
-    if (m->engine == SIMDEPTH_LAYOUT_AUTO)
-        m->engine = m->n_nodes <= 200 ? SIMDEPTH_LAYOUT_DOT
-                  : m->n_nodes <= 300 ? SIMDEPTH_LAYOUT_FDP
-                                      : SIMDEPTH_LAYOUT_SFDP;
-    m->dark = simdepth_rgba_lightness(
-                  simdepth_theme_color_get(r->theme, SIMDEPTH_THEME_BACKGROUND)) < 50.0;
-    /* below 5 in the legend's 70-character lines would not fit at 6 pt */
-    m->narrow = r->opt->width > 0 && r->opt->width < 360.0;
+    model_look(m);
     /* narrow, all clusters: left to right, so that a class with many
      * neighbours makes its cluster taller, not wider (one cluster: top
-     * down first, see simdepth_i_render_graph) */
+     * down first, see gv_draw) */
     m->lr = m->narrow && r->opt->cluster < 0;
     /* blocks: clusters of 2+ shown members (boxes), then lone classes */
     m->block = simdepth_i_malloc_array(r->n + 1, sizeof *m->block);
@@ -294,6 +309,8 @@ static simdepth_status model_build(const simdepth_i_render *r, gv_model *m, simd
         }
         free(cnt);
     }
+    snprintf(m->title, sizeof m->title, "Semantic graph");
+    snprintf(m->what, sizeof m->what, "semantic graph of %zu classes", m->n_nodes);
     return SIMDEPTH_OK;
 }
 
@@ -368,6 +385,37 @@ static void dot_label(simdepth_i_buf *b, const char *s)
     }
 }
 
+/* The rates of a dot edge label, tail predicted as head (@pa) and back
+ * (@pb): down and up arrows, or right and left when trees run left to
+ * right (the tail is then on the left). */
+static void rates_text(const gv_model *m, const char *pa, const char *pb, char *buf,
+                       size_t size)
+{
+    snprintf(buf, size, "%s%s%s%s", m->lr ? "\xe2\x86\x92" : "\xe2\x86\x93", pa,
+             m->lr ? "\n\xe2\x86\x90" : m->narrow ? "\n\xe2\x86\x91" : " \xe2\x86\x91", pb);
+}
+
+/* An edge label as an HTML-like table cell filled with @fill, so that an
+ * edge crossing it cannot hide it; the lines of @text ('\n') as lines. */
+static void label_patch(simdepth_i_buf *b, const char *text, simdepth_rgba fill)
+{
+    const char *nl;
+    char hex[10];
+
+    simdepth_i_buf_printf(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
+                             "CELLPADDING=\"0\"><TR><TD BGCOLOR=\"%s\">",
+                          simdepth_rgba_format(fill, hex));
+    while ((nl = strchr(text, '\n')) != NULL) {
+        char line[128];
+        snprintf(line, sizeof line, "%.*s", (int)(nl - text < 127 ? nl - text : 127), text);
+        html_text(b, line);
+        simdepth_i_buf_puts(b, "<BR/>");
+        text = nl + 1;
+    }
+    html_text(b, text);
+    simdepth_i_buf_puts(b, "</TD></TR></TABLE>");
+}
+
 #define LEGEND_WRAP 34
 
 /* pt: no text of the graph is smaller at its natural size, and a size
@@ -429,17 +477,107 @@ static void legend_text(const gv_model *m, simdepth_i_buf *b, const char *s, siz
     }
 }
 
+/* A legend row: @key (HTML) right-aligned, @text (HTML) beside it. */
+static void legend_row(const gv_model *m, simdepth_i_buf *b, const char *key, const char *text)
+{
+    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
+                          key);
+    legend_text(m, b, text, LEGEND_WRAP);
+    simdepth_i_buf_puts(b, "</TD></TR>");
+}
+
+/* The legend's colour bar of the edge colours from wmin to wmax, and
+ * @text beside it. */
+static void legend_colour_bar(const gv_model *m, simdepth_i_buf *b, const char *text)
+{
+    double fs = simdepth_theme_font_size(m->r->theme);
+    char hex[10], lo[32], hi[32];
+    int i, steps = m->narrow ? 12 : 24; /* narrow: a short bar, not wider than the keys */
+
+    snprintf(lo, sizeof lo, "%.2f", m->wmin);
+    snprintf(hi, sizeof hi, "%.2f", m->wmax);
+    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"0\" "
+                             "CELLSPACING=\"0\" CELLPADDING=\"0\"><TR><TD>%s&#160;</TD>",
+                          lo);
+    for (i = 0; i < steps; i++) {
+        double s = m->wmin + (m->wmax - m->wmin) * (i + 0.5) / steps;
+        simdepth_i_buf_printf(b,
+                              "<TD BGCOLOR=\"%s\" WIDTH=\"%d\" HEIGHT=\"%d\" FIXEDSIZE=\"TRUE\"></TD>",
+                              simdepth_rgba_format(edge_colour(m, s), hex), (int)ceil(fs * 0.5),
+                              (int)ceil(fs));
+    }
+    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
+                          hi);
+    legend_text(m, b, text, LEGEND_WRAP);
+    simdepth_i_buf_puts(b, "</TD></TR>");
+}
+
+/* The legend row of the misclassification rates on a dot edge label:
+ * @what[0], @what[1] explain the down and up arrows, @what[2], @what[3]
+ * the right and left arrows of a left-to-right layout. */
+static void legend_rates(const gv_model *m, simdepth_i_buf *b, const char *const what[4])
+{
+    if (m->lr) {
+        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8594;4.1%<BR ALIGN=\"RIGHT\"/>&#8592;1.3%</TD>"
+                               "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
+        legend_text(m, b, what[2], LEGEND_WRAP);
+        simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
+        legend_text(m, b, what[3], LEGEND_WRAP);
+    } else {
+        simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1%%%s&#8593;1.3%%</TD>"
+                                 "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
+                              m->narrow ? "<BR ALIGN=\"RIGHT\"/>" : " ");
+        legend_text(m, b, what[0], LEGEND_WRAP);
+        simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
+        legend_text(m, b, what[1], LEGEND_WRAP);
+    }
+    simdepth_i_buf_puts(b, "</TD></TR>");
+}
+
+/* The legend's last row (the layout engine) and its end. */
+static void legend_end(const gv_model *m, simdepth_i_buf *b)
+{
+    char hex[10];
+
+    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" COLSPAN=\"2\"><FONT COLOR=\"%s\">layout: "
+                             "Graphviz %s;%shover (SVG) for WordNet ids, glosses and values"
+                             "</FONT></TD></TR>",
+                          simdepth_rgba_format(simdepth_theme_color_get(m->r->theme,
+                                                                        SIMDEPTH_THEME_MUTED),
+                                               hex),
+                          engine_name(m->engine), m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " ");
+    simdepth_i_buf_puts(b, "</TABLE>");
+}
+
+/* How the partition was made, for the legend. */
+static const char *partition_method(const simdepth_partition *p)
+{
+    static const struct {
+        const char *name, *what;
+    } methods[] = {{"affinity", "affinity propagation"}, {"louvain", "Louvain"},
+                   {"leiden", "Leiden"}, {"optics", "OPTICS"}, {"hdbscan", "HDBSCAN"},
+                   {"cut", "dendrogram cut"}, {"none", "one cluster"}};
+    size_t k;
+
+    for (k = 0; k < sizeof methods / sizeof methods[0]; k++)
+        if (strcmp(p->method, methods[k].name) == 0)
+            return methods[k].what;
+    return "a given partition";
+}
+
 /* The legend and title, as the graph's HTML-like label. */
 static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i_buf *b)
 {
+    static const char *const rates_what[4] = {
+        "&#8595; share of the upper class's test images predicted as the lower class,",
+        "&#8593; of the lower class's predicted as the upper",
+        "&#8594; share of the left class's test images predicted as the right class,",
+        "&#8592; of the right class's predicted as the left"};
     const simdepth_i_render *r = m->r;
     const simdepth_theme *th = r->theme;
-    double fs = simdepth_theme_font_size(th);
-    char hex[10], lo[32], hi[32], t1[32];
-    int i, steps = m->narrow ? 12 : 24; /* narrow: a short bar, not wider than the keys */
+    char hex[10], t1[32], text[300];
     const simdepth_analysis *a = r->a;
     simdepth_rgba err_c = simdepth_theme_color_get(th, SIMDEPTH_THEME_ERROR_EDGE);
-    simdepth_rgba muted = simdepth_theme_color_get(th, SIMDEPTH_THEME_MUTED);
 
     simdepth_i_buf_printf(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"1\" CELLPADDING=\"1\">");
     /* title */
@@ -460,76 +598,30 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
                                   a->perceived.similarity_depth);
     }
     simdepth_i_buf_puts(b, "</TD></TR>");
-    /* colour bar */
-    snprintf(lo, sizeof lo, "%.2f", m->wmin);
-    snprintf(hi, sizeof hi, "%.2f", m->wmax);
-    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"0\" "
-                             "CELLSPACING=\"0\" CELLPADDING=\"0\"><TR><TD>%s&#160;</TD>",
-                          lo);
-    for (i = 0; i < steps; i++) {
-        double s = m->wmin + (m->wmax - m->wmin) * (i + 0.5) / steps;
-        simdepth_i_buf_printf(b,
-                              "<TD BGCOLOR=\"%s\" WIDTH=\"%d\" HEIGHT=\"%d\" FIXEDSIZE=\"TRUE\"></TD>",
-                              simdepth_rgba_format(edge_colour(m, s), hex), (int)ceil(fs * 0.5),
-                              (int)ceil(fs));
-    }
-    simdepth_i_buf_printf(b, "<TD>&#160;%s</TD></TR></TABLE></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
-                          hi);
-    legend_text(m, b, "edge colour: perceived similarity (spanning-tree edges)", LEGEND_WRAP);
-    simdepth_i_buf_puts(b, "</TD></TR>");
+    legend_colour_bar(m, b, "edge colour: perceived similarity (spanning-tree edges)");
     {
         /* the edge label, as drawn (see graph_build) */
         int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT;
         if (r->info->tax != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP)
-        {
-            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">13</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
-            legend_text(m, b, "edge label: depth of the two classes' lowest common WordNet "
-                              "ancestor", LEGEND_WRAP);
-            simdepth_i_buf_puts(b, "</TD></TR>");
-        }
+            legend_row(m, b, "13", "edge label: depth of the two classes' lowest common WordNet "
+                                   "ancestor");
         if (rates)
-        {
-            if (m->lr) {
-                simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">&#8594;4.1%<BR ALIGN=\"RIGHT\"/>&#8592;1.3%</TD>"
-                                       "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
-                legend_text(m, b, "&#8594; share of the left class's test "
-                                  "images predicted as the right class,", LEGEND_WRAP);
-                simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
-                legend_text(m, b, "&#8592; of the right class's predicted as the left",
-                            LEGEND_WRAP);
-            } else {
-                simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">&#8595;4.1%%%s&#8593;1.3%%</TD>"
-                                         "<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
-                                      m->narrow ? "<BR ALIGN=\"RIGHT\"/>" : " ");
-                legend_text(m, b, "&#8595; share of the upper class's test "
-                                  "images predicted as the lower class,", LEGEND_WRAP);
-                simdepth_i_buf_puts(b, "<BR ALIGN=\"LEFT\"/>");
-                legend_text(m, b, "&#8593; of the lower class's predicted as the upper",
-                            LEGEND_WRAP);
-            }
-            simdepth_i_buf_puts(b, "</TD></TR>");
-        }
-        if (cluster_title == NULL && r->info->tax != NULL)
-        {
-            simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">box</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
-            legend_text(m, b, "cluster (affinity propagation), titled with its members' "
-                              "common<BR ALIGN=\"LEFT\"/>WordNet ancestor &#183; its depth",
-                        LEGEND_WRAP);
-            simdepth_i_buf_puts(b, "</TD></TR>");
+            legend_rates(m, b, rates_what);
+        if (cluster_title == NULL && r->info->tax != NULL) {
+            snprintf(text, sizeof text,
+                     "cluster (%s), titled with its members' common<BR ALIGN=\"LEFT\"/>WordNet "
+                     "ancestor &#183; its depth",
+                     partition_method(a->perceived.partition));
+            legend_row(m, b, "box", text);
         }
         if (!rates && r->conf != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP) {
             simdepth_i_format_percent(0.041, t1, sizeof t1);
-            simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
-                                  t1);
-            legend_text(m, b, "near a class: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
-                              "as the class at the edge's other end", LEGEND_WRAP);
-            simdepth_i_buf_puts(b, "</TD></TR>");
+            legend_row(m, b, t1, "near a class: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
+                                 "as the class at the edge's other end");
         }
     }
     if (r->conf != NULL) {
-        simdepth_i_buf_puts(b, "<TR><TD ALIGN=\"RIGHT\">width</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">");
-        legend_text(m, b, "grows with the misclassification rates both ways", LEGEND_WRAP);
-        simdepth_i_buf_puts(b, "</TD></TR>");
+        legend_row(m, b, "width", "grows with the misclassification rates both ways");
         if (m->n_dashed_all > 0) {
             simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"RIGHT\"><FONT COLOR=\"%s\">&#8211; &#8211; "
                                      "&#8211;</FONT></TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">",
@@ -545,12 +637,7 @@ static void legend_html(const gv_model *m, const char *cluster_title, simdepth_i
             simdepth_i_buf_puts(b, "</TD></TR>");
         }
     }
-    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" COLSPAN=\"2\"><FONT COLOR=\"%s\">layout: "
-                             "Graphviz %s;%shover (SVG) for WordNet ids, glosses and values"
-                             "</FONT></TD></TR>",
-                          simdepth_rgba_format(muted, hex), engine_name(m->engine),
-                          m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " ");
-    simdepth_i_buf_puts(b, "</TABLE>");
+    legend_end(m, b);
 }
 
 /* Declared attributes, in the order DOT lists them. */
@@ -661,6 +748,58 @@ static int declare(Agraph_t *g, gv_syms *s, const gv_model *m)
     return 0;
 }
 
+/* Set a declared attribute, remembering a failure in the caller's @bad. */
+#define GSET(obj, sym, val) bad |= gv_set((obj), (sym), (val), 0) != 0
+
+/* The root graph's attributes: theme, engine, size. Returns -1 when
+ * Graphviz refuses one. */
+static int graph_attrs(const gv_model *m, Agraph_t *g, const gv_syms *sy)
+{
+    const simdepth_i_render *r = m->r;
+    const simdepth_theme *th = r->theme;
+    char hex[10], num[64];
+    int bad = 0;
+
+    GSET(g, sy->g[GA_LAYOUT], engine_name(m->engine));
+    GSET(g, sy->g[GA_FONTNAME], simdepth_theme_font(th));
+    snprintf(num, sizeof num, "%.1f", simdepth_theme_font_size(th));
+    GSET(g, sy->g[GA_FONTSIZE], num);
+    GSET(g, sy->g[GA_FONTCOLOR],
+         simdepth_rgba_format(simdepth_theme_color_get(th, SIMDEPTH_THEME_FOREGROUND), hex));
+    GSET(g, sy->g[GA_BGCOLOR],
+         simdepth_rgba_format(simdepth_theme_color_get(th, SIMDEPTH_THEME_BACKGROUND), hex));
+    GSET(g, sy->g[GA_PAD], "0.1");
+    GSET(g, sy->g[GA_OUTPUTORDER], "edgesfirst");
+    GSET(g, sy->g[GA_LABELLOC], "b");
+    GSET(g, sy->g[GA_LABELJUST], "l");
+    GSET(g, sy->g[GA_ID], "graph");
+    switch (m->engine) {
+    case SIMDEPTH_LAYOUT_DOT:
+        GSET(g, sy->g[GA_NODESEP], m->narrow ? "0.12" : "0.35");
+        GSET(g, sy->g[GA_RANKSEP], m->narrow ? "0.1" : "0.3");
+        if (m->lr)
+            GSET(g, sy->g[GA_RANKDIR], "LR");
+        break;
+    case SIMDEPTH_LAYOUT_NEATO:
+    case SIMDEPTH_LAYOUT_FDP:
+        GSET(g, sy->g[GA_OVERLAP], "false");
+        GSET(g, sy->g[GA_SPLINES], "true");
+        GSET(g, sy->g[GA_SEP], "+4");
+        break;
+    case SIMDEPTH_LAYOUT_SFDP:
+    default:
+        GSET(g, sy->g[GA_OVERLAP], "prism");
+        GSET(g, sy->g[GA_SPLINES], "false");
+        break;
+    }
+    if (r->opt->width > 0 || r->opt->height > 0) {
+        snprintf(num, sizeof num, "%.4f,%.4f!", r->opt->width > 0 ? r->opt->width / 72.0 : 1000.0,
+                 r->opt->height > 0 ? r->opt->height / 72.0 : 1000.0);
+        GSET(g, sy->g[GA_SIZE], num);
+    }
+    return bad ? -1 : 0;
+}
+
 /* Build the graph; *out is closed by the caller with agclose(). */
 static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t **out,
                                    simdepth_error *err)
@@ -679,7 +818,6 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
     int bad = 0;
     const char *cluster_title = NULL;
     char cluster_title_buf[200];
-    double fs = simdepth_theme_font_size(th);
     int big = m->engine == SIMDEPTH_LAYOUT_SFDP;
 
     g = gv_open("simdepth", disc);
@@ -699,44 +837,7 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
         bad = 1;
         goto out;
     }
-#define GSET(obj, sym, val) bad |= gv_set((obj), (sym), (val), 0) != 0
-    GSET(g, sy.g[GA_LAYOUT], engine_name(m->engine));
-    GSET(g, sy.g[GA_FONTNAME], simdepth_theme_font(th));
-    snprintf(num, sizeof num, "%.1f", fs);
-    GSET(g, sy.g[GA_FONTSIZE], num);
-    GSET(g, sy.g[GA_FONTCOLOR],
-         simdepth_rgba_format(simdepth_theme_color_get(th, SIMDEPTH_THEME_FOREGROUND), hex));
-    GSET(g, sy.g[GA_BGCOLOR],
-         simdepth_rgba_format(simdepth_theme_color_get(th, SIMDEPTH_THEME_BACKGROUND), hex));
-    GSET(g, sy.g[GA_PAD], "0.1");
-    GSET(g, sy.g[GA_OUTPUTORDER], "edgesfirst");
-    GSET(g, sy.g[GA_LABELLOC], "b");
-    GSET(g, sy.g[GA_LABELJUST], "l");
-    GSET(g, sy.g[GA_ID], "graph");
-    switch (m->engine) {
-    case SIMDEPTH_LAYOUT_DOT:
-        GSET(g, sy.g[GA_NODESEP], m->narrow ? "0.12" : "0.35");
-        GSET(g, sy.g[GA_RANKSEP], m->narrow ? "0.1" : "0.3");
-        if (m->lr)
-            GSET(g, sy.g[GA_RANKDIR], "LR");
-        break;
-    case SIMDEPTH_LAYOUT_NEATO:
-    case SIMDEPTH_LAYOUT_FDP:
-        GSET(g, sy.g[GA_OVERLAP], "false");
-        GSET(g, sy.g[GA_SPLINES], "true");
-        GSET(g, sy.g[GA_SEP], "+4");
-        break;
-    case SIMDEPTH_LAYOUT_SFDP:
-    default:
-        GSET(g, sy.g[GA_OVERLAP], "prism");
-        GSET(g, sy.g[GA_SPLINES], "false");
-        break;
-    }
-    if (r->opt->width > 0 || r->opt->height > 0) {
-        snprintf(num, sizeof num, "%.4f,%.4f!", r->opt->width > 0 ? r->opt->width / 72.0 : 1000.0,
-                 r->opt->height > 0 ? r->opt->height / 72.0 : 1000.0);
-        GSET(g, sy.g[GA_SIZE], num);
-    }
+    bad |= graph_attrs(m, g, &sy) != 0;
 
     /* clusters: members in index order */
     for (i = 0; i < n; i++)
@@ -872,33 +973,17 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
                 snprintf(lab, sizeof lab, "%d%s", e->lcs_depth, rates ? "\n" : "");
             if (rates) {
                 size_t ll = strlen(lab);
-                /* left to right (narrow): the tail is on the left */
-                snprintf(lab + ll, sizeof lab - ll, "%s%s%s%s",
-                         m->lr ? "\xe2\x86\x92" : "\xe2\x86\x93", pa,
-                         m->lr ? "\n\xe2\x86\x90" : m->narrow ? "\n\xe2\x86\x91" : " \xe2\x86\x91", pb);
+                rates_text(m, pa, pb, lab + ll, sizeof lab - ll);
             }
             if (lab[0] != '\0') {
                 /* on a patch of the box's fill, so that an edge crossing
                  * it cannot hide it */
                 int same = p->labels[e->a] >= 0 && p->labels[e->a] == p->labels[e->b] &&
                            count[p->labels[e->a]] >= 2 && r->opt->cluster < 0;
-                char *line = lab, *nl;
                 simdepth_i_buf_free(&b);
-                simdepth_i_buf_printf(
-                    &b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
-                        "CELLPADDING=\"0\"><TR><TD BGCOLOR=\"%s\">",
-                    simdepth_rgba_format(
-                        simdepth_theme_color_get(th, same ? SIMDEPTH_THEME_CLUSTER_FILL
-                                                          : SIMDEPTH_THEME_BACKGROUND),
-                        hex));
-                while ((nl = strchr(line, '\n')) != NULL) {
-                    *nl = '\0';
-                    html_text(&b, line);
-                    simdepth_i_buf_puts(&b, "<BR/>");
-                    line = nl + 1;
-                }
-                html_text(&b, line);
-                simdepth_i_buf_puts(&b, "</TD></TR></TABLE>");
+                label_patch(&b, lab,
+                            simdepth_theme_color_get(th, same ? SIMDEPTH_THEME_CLUSTER_FILL
+                                                              : SIMDEPTH_THEME_BACKGROUND));
                 if (b.failed) {
                     bad = 1;
                     goto out;
@@ -941,7 +1026,6 @@ static simdepth_status graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t *
         return simdepth_i_enomem(err, "the legend");
     }
     bad |= gv_set(g, sy.g[GA_LABEL], b.data, 1) != 0;
-#undef GSET
 out:
     simdepth_i_buf_free(&b);
     free(nodes);
@@ -1915,19 +1999,17 @@ static simdepth_status play(const gv_model *m, Agraph_t *g, const packing *pk, d
     pl.s = fit_scale(r->opt, W, H);
     if ((r->opt->width > 0 || r->opt->height > 0) && pl.s < min_scale(m) - 1e-9) {
         char a[32], b[32];
-        size_t nb = 0;
-        for (k = 0; k < r->n; k++)
-            nb += m->shown[k];
         fmt_len(W * min_scale(m), a, sizeof a);
         fmt_len(H * min_scale(m), b, sizeof b);
         return simdepth_i_error_set(
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-            "the semantic graph of %zu classes does not fit the size asked for with text of at "
-            "least %.0f pt (it would need %s x %s); draw one graph per cluster "
-            "(--per-cluster DIR), or give a larger --width or --height",
-            nb, MIN_TEXT, a, b);
+            "the %s does not fit the size asked for with text of at least %.0f pt (it would "
+            "need %s x %s); %s, or give a larger --width or --height",
+            m->what, MIN_TEXT, a, b,
+            m->cg != NULL ? "draw fewer clusters (--top-clusters N)"
+                          : "draw one graph per cluster (--per-cluster DIR)");
     }
-    st = simdepth_i_canvas_new(r, W * pl.s, H * pl.s, "Semantic graph", &cv, err);
+    st = simdepth_i_canvas_new(r, W * pl.s, H * pl.s, m->title, &cv, err);
     if (st != SIMDEPTH_OK)
         return st;
     pl.cv = cv;
@@ -1999,10 +2081,9 @@ static simdepth_status play(const gv_model *m, Agraph_t *g, const packing *pk, d
             simdepth_i_canvas_group_end(cv);
         }
     for (nd = agfstnode(g); nd != NULL; nd = agnxtnode(g, nd)) {
-        size_t c = node_class(nd, r->n);
+        const char *nid = gv_get(nd, "id");
         block_shift(pk, node_block(m, nd), &pl.dx, &pl.dy);
-        snprintf(id, sizeof id, "class%zu", c);
-        play_group(&pl, id, nd);
+        play_group(&pl, nid != NULL && nid[0] ? nid : NULL, nd);
         if (play_obj(&pl, nd, nattrs) != 0)
             goto fail;
         simdepth_i_canvas_group_end(cv);
@@ -2018,12 +2099,323 @@ fail:
                                 "cannot replay Graphviz's drawing (xdot)");
 }
 
+/* ---------------------------------------------------------- cluster graph
+ *
+ * One node per drawn cluster (see render_clusters.c for the numbers),
+ * sized by its class count, and the maximum spanning tree of the mean
+ * similarities between clusters, oriented from the largest cluster so
+ * that dot draws it as a tree from the top. It goes through the same
+ * pipeline as the semantic graph (DOT, layout, xdot replayed on the
+ * canvas, the 6 pt floor), without packing: the tree is connected. */
+
+static simdepth_status cluster_model_build(const simdepth_i_render *r,
+                                           const simdepth_i_cgraph *cg, gv_model *m,
+                                           simdepth_error *err)
+{
+    size_t k;
+
+    memset(m, 0, sizeof *m);
+    m->r = r;
+    m->cg = cg;
+    m->n_nodes = cg->n_nodes;
+    m->edges = simdepth_i_calloc(cg->n_edges + 1, sizeof *m->edges);
+    if (m->edges == NULL)
+        return simdepth_i_enomem(err, "the cluster graph");
+    m->wmin = INFINITY;
+    m->wmax = -INFINITY;
+    for (k = 0; k < cg->n_edges; k++) {
+        gv_edge_rec *d = &m->edges[k];
+        d->a = cg->edges[k].a;
+        d->b = cg->edges[k].b;
+        d->sim = cg->edges[k].sim;
+        d->eab = cg->edges[k].eab;
+        d->eba = cg->edges[k].eba;
+        m->wmin = fmin(m->wmin, d->sim);
+        m->wmax = fmax(m->wmax, d->sim);
+    }
+    m->n_edges = cg->n_edges;
+    if (!(m->wmax >= m->wmin)) {
+        m->wmin = 0.0;
+        m->wmax = 1.0;
+    }
+    model_look(m);
+    m->lr = m->narrow;
+    if (cg->n_nodes < cg->n_clusters)
+        snprintf(m->title, sizeof m->title, "Cluster graph: the %zu largest of %zu clusters",
+                 cg->n_nodes, cg->n_clusters);
+    else
+        snprintf(m->title, sizeof m->title, "Cluster graph: %zu clusters", cg->n_clusters);
+    snprintf(m->what, sizeof m->what, "cluster graph of %zu clusters", cg->n_nodes);
+    return SIMDEPTH_OK;
+}
+
+/* The cluster graph's legend and title, as the graph's HTML-like label. */
+static void cluster_legend_html(const gv_model *m, simdepth_i_buf *b)
+{
+    static const char *const rates_what[4] = {
+        "&#8595; share of the upper cluster's test images predicted as a class of the lower,",
+        "&#8593; of the lower cluster's predicted into the upper (classes weigh the same)",
+        "&#8594; share of the left cluster's test images predicted as a class of the right,",
+        "&#8592; of the right cluster's predicted into the left (classes weigh the same)"};
+    const simdepth_i_render *r = m->r;
+    const simdepth_i_cgraph *cg = m->cg;
+    const simdepth_analysis *a = r->a;
+    char key[64], text[400];
+    int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT, len;
+
+    simdepth_i_buf_printf(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"1\" CELLPADDING=\"1\">");
+    simdepth_i_buf_printf(b, "<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\" COLSPAN=\"2\"><FONT "
+                             "POINT-SIZE=\"%.1f\">Cluster graph</FONT>%s",
+                          simdepth_theme_title_size(r->theme),
+                          m->narrow ? "<BR ALIGN=\"LEFT\"/>" : " &#183; ");
+    /* no-break spaces keep each part on one line when the legend wraps */
+    if (cg->n_nodes < cg->n_clusters)
+        len = snprintf(text, sizeof text, "the&#160;%zu&#160;largest of&#160;%zu&#160;clusters "
+                                          "&#183; %zu&#160;of&#160;%zu&#160;classes",
+                       cg->n_nodes, cg->n_clusters, cg->shown_classes, r->n);
+    else
+        len = snprintf(text, sizeof text, "%zu&#160;clusters &#183; %zu&#160;classes",
+                       cg->n_clusters, r->n);
+    if (isfinite(a->perceived.similarity_depth) && len > 0 && (size_t)len < sizeof text)
+        snprintf(text + len, sizeof text - (size_t)len, " &#183; Similarity&#160;Depth&#160;%.2f",
+                 a->perceived.similarity_depth);
+    legend_text(m, b, text, LEGEND_WRAP);
+    simdepth_i_buf_puts(b, "</TD></TR>");
+    legend_colour_bar(m, b, "edge colour: mean perceived similarity of two clusters' classes "
+                            "(maximum spanning tree)");
+    if (m->engine != SIMDEPTH_LAYOUT_SFDP) {
+        snprintf(key, sizeof key, "%.2f", m->wmax);
+        legend_row(m, b, key, "edge label: that mean similarity");
+    }
+    if (rates)
+        legend_rates(m, b, rates_what);
+    if (!rates && r->conf != NULL && m->engine != SIMDEPTH_LAYOUT_SFDP) {
+        simdepth_i_format_percent(0.041, key, sizeof key);
+        legend_row(m, b, key, "near a cluster: share of its test images predicted<BR ALIGN=\"LEFT\"/>"
+                              "as a class of the cluster at the edge's other end");
+    }
+    snprintf(text, sizeof text, "a cluster (%s): %sits number of classes<BR ALIGN=\"LEFT\"/>"
+                                "(the area grows with it) and its most typical class",
+             partition_method(a->perceived.partition),
+             r->info->tax != NULL ? "its classes' common WordNet<BR ALIGN=\"LEFT\"/>ancestor "
+                                    "&#183; its depth, "
+                                  : "");
+    legend_row(m, b, "box", text);
+    if (r->conf != NULL)
+        legend_row(m, b, "width", "grows with the misclassification rates both ways");
+    if (cg->n_nodes < cg->n_clusters) {
+        snprintf(key, sizeof key, "+%zu", cg->n_clusters - cg->n_nodes);
+        snprintf(text, sizeof text, "smaller clusters (%zu classes) not drawn",
+                 r->n - cg->shown_classes);
+        legend_row(m, b, key, text);
+    }
+    legend_end(m, b);
+}
+
+/* The name of node @k: its classes' common ancestor (a lone class: its
+ * name), "cluster N" without a taxonomy, "in no cluster" for label -1;
+ * with @depth, the ancestor's depth after a middle dot. */
+static void cluster_head(const gv_model *m, size_t k, int depth, char *buf, size_t size)
+{
+    const simdepth_i_render *r = m->r;
+    const simdepth_i_cnode *c = &m->cg->nodes[k];
+
+    char *p;
+
+    if (c->label < 0)
+        snprintf(buf, size, "in no cluster");
+    else if (c->size == 1)
+        snprintf(buf, size, "%s", r->names[c->first]);
+    else if (c->has_anc && depth)
+        snprintf(buf, size, "%s \xc2\xb7 %d", simdepth_taxonomy_label(r->info->tax, c->anc),
+                 c->depth);
+    else if (c->has_anc)
+        snprintf(buf, size, "%s", simdepth_taxonomy_label(r->info->tax, c->anc));
+    else
+        snprintf(buf, size, "cluster %d", (int)c->label);
+    /* as class names: underscores are blanks */
+    for (p = buf; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+}
+
+/* The text of node @k, as DOT label text: its name and depth, its class
+ * count and its most typical class. */
+static void cluster_node_label(const gv_model *m, size_t k, simdepth_i_buf *b)
+{
+    const simdepth_i_cnode *c = &m->cg->nodes[k];
+    char head[240];
+
+    cluster_head(m, k, 1, head, sizeof head);
+    dot_label(b, head);
+    if (c->size == 1) {
+        simdepth_i_buf_puts(b, "\\n1 class");
+        return;
+    }
+    simdepth_i_buf_printf(b, "\\n%zu classes, e.g. ", c->size);
+    dot_label(b, m->r->names[c->typical]);
+}
+
+/* The tooltip of node @k. */
+static void cluster_node_tooltip(const gv_model *m, size_t k, simdepth_i_buf *b)
+{
+    const simdepth_i_render *r = m->r;
+    const simdepth_i_cgraph *cg = m->cg;
+    const simdepth_i_cnode *c = &cg->nodes[k];
+    const simdepth_taxonomy *tax = r->info->tax;
+    size_t q, shown = c->size < 12 ? c->size : 10;
+    char pc[32];
+
+    if (c->label < 0)
+        simdepth_i_buf_printf(b, "classes in no cluster: %zu", c->size);
+    else
+        simdepth_i_buf_printf(b, "cluster %d: %zu class%s", (int)c->label, c->size,
+                              c->size == 1 ? "" : "es");
+    if (c->has_anc)
+        simdepth_i_buf_printf(b, "\ncommon ancestor %s (%s), depth %d: %s",
+                              simdepth_taxonomy_name(tax, c->anc),
+                              simdepth_taxonomy_id(tax, c->anc), c->depth,
+                              simdepth_taxonomy_gloss(tax, c->anc));
+    if (isfinite(c->within))
+        simdepth_i_buf_printf(b, "\nmean similarity inside %.3f", c->within);
+    if (isfinite(c->inside)) {
+        simdepth_i_format_percent(c->inside, pc, sizeof pc);
+        simdepth_i_buf_printf(b, "\ntest images predicted as another class of it: %s", pc);
+    }
+    simdepth_i_buf_puts(b, "\nclasses: ");
+    for (q = 0; q < shown; q++)
+        simdepth_i_buf_printf(b, "%s%s", q ? ", " : "", r->names[cg->members[cg->start[k] + q]]);
+    if (shown < c->size)
+        simdepth_i_buf_printf(b, " and %zu more", c->size - shown);
+}
+
+/* Build the cluster graph; *out is closed by the caller with agclose(). */
+static simdepth_status cluster_graph_build(const gv_model *m, Agdisc_t *disc, Agraph_t **out,
+                                           simdepth_error *err)
+{
+    const simdepth_i_render *r = m->r;
+    const simdepth_i_cgraph *cg = m->cg;
+    const simdepth_theme *th = r->theme;
+    Agraph_t *g = NULL;
+    Agnode_t **nodes = NULL;
+    gv_syms sy;
+    simdepth_i_buf b = {0};
+    char num[64], name[32], hex[10];
+    size_t k;
+    int bad = 0, big = m->engine == SIMDEPTH_LAYOUT_SFDP;
+    int rates = r->conf != NULL && m->engine == SIMDEPTH_LAYOUT_DOT;
+    double maxsize = cg->n_nodes > 0 ? (double)cg->nodes[0].size : 1.0;
+
+    g = gv_open("simdepth", disc);
+    nodes = simdepth_i_calloc(cg->n_nodes + 1, sizeof *nodes);
+    if (g == NULL || nodes == NULL) {
+        simdepth_status st = g == NULL ? gv_fail(err, "agopen")
+                                       : simdepth_i_enomem(err, "the cluster graph");
+        if (g != NULL)
+            agclose(g);
+        free(nodes);
+        return st;
+    }
+    if (declare(g, &sy, m) != 0 || graph_attrs(m, g, &sy) != 0) {
+        bad = 1;
+        goto out;
+    }
+    for (k = 0; k < cg->n_nodes && !bad; k++) {
+        const simdepth_i_cnode *c = &cg->nodes[k];
+        /* area by class count: the height grows with its square root
+         * (Graphviz makes a node larger where its label needs it); a
+         * rounded box like the semantic graph's classes */
+        double h = 0.15 + 0.4 * sqrt((double)c->size / maxsize);
+        snprintf(name, sizeof name, "k%zu", k);
+        nodes[k] = gv_node(g, name);
+        if (nodes[k] == NULL) {
+            bad = 1;
+            break;
+        }
+        simdepth_i_buf_free(&b);
+        cluster_node_label(m, k, &b);
+        GSET(nodes[k], sy.n[NA_LABEL], b.data ? b.data : "");
+        simdepth_i_buf_free(&b);
+        cluster_node_tooltip(m, k, &b);
+        GSET(nodes[k], sy.n[NA_TOOLTIP], b.data ? b.data : "");
+        snprintf(num, sizeof num, "%.3f", h);
+        GSET(nodes[k], sy.n[NA_HEIGHT], num);
+        snprintf(num, sizeof num, "%.3f", 1.5 * h);
+        GSET(nodes[k], sy.n[NA_WIDTH], num);
+        if (c->label >= 0)
+            snprintf(num, sizeof num, "cluster%d", (int)c->label);
+        else
+            snprintf(num, sizeof num, "cluster-none");
+        GSET(nodes[k], sy.n[NA_ID], num);
+    }
+    for (k = 0; k < m->n_edges && !bad; k++) {
+        const gv_edge_rec *e = &m->edges[k];
+        Agedge_t *ed = gv_edge(g, nodes[e->a], nodes[e->b]);
+        char pa[32], pb[32], lab[96], ha[240], hb[240];
+        if (ed == NULL) {
+            bad = 1;
+            break;
+        }
+        GSET(ed, sy.e[EA_COLOR], simdepth_rgba_format(edge_colour(m, e->sim), hex));
+        snprintf(num, sizeof num, "%.2f", edge_width(m, e));
+        GSET(ed, sy.e[EA_PENWIDTH], num);
+        simdepth_i_format_percent(e->eab, pa, sizeof pa);
+        simdepth_i_format_percent(e->eba, pb, sizeof pb);
+        if (!big) {
+            snprintf(lab, sizeof lab, "%.2f%s", e->sim, rates ? "\n" : "");
+            if (rates)
+                rates_text(m, pa, pb, lab + strlen(lab), sizeof lab - strlen(lab));
+            simdepth_i_buf_free(&b);
+            label_patch(&b, lab, simdepth_theme_color_get(th, SIMDEPTH_THEME_BACKGROUND));
+            if (b.failed) {
+                bad = 1;
+                break;
+            }
+            bad |= gv_set(ed, sy.e[EA_LABEL], b.data, 1) != 0;
+            if (r->conf != NULL && !rates) {
+                GSET(ed, sy.e[EA_TAILLABEL], pa);
+                GSET(ed, sy.e[EA_HEADLABEL], pb);
+            }
+        }
+        cluster_head(m, e->a, 0, ha, sizeof ha);
+        cluster_head(m, e->b, 0, hb, sizeof hb);
+        simdepth_i_buf_free(&b);
+        simdepth_i_buf_printf(&b, "%s \xe2\x80\x94 %s\nmean perceived similarity %.3f", ha, hb,
+                              e->sim);
+        if (r->conf != NULL)
+            simdepth_i_buf_printf(&b, "\n%s predicted as a class of %s: %s\n%s predicted as a "
+                                      "class of %s: %s",
+                                  ha, hb, pa, hb, ha, pb);
+        GSET(ed, sy.e[EA_TOOLTIP], b.data ? b.data : "");
+    }
+    if (!bad) {
+        simdepth_i_buf_free(&b);
+        cluster_legend_html(m, &b);
+        if (b.failed) {
+            simdepth_i_buf_free(&b);
+            agclose(g);
+            free(nodes);
+            return simdepth_i_enomem(err, "the legend");
+        }
+        bad |= gv_set(g, sy.g[GA_LABEL], b.data, 1) != 0;
+    }
+out:
+    simdepth_i_buf_free(&b);
+    free(nodes);
+    if (bad) {
+        agclose(g);
+        return gv_fail(err, "building the cluster graph (agattr/agnode/agedge/agxset)");
+    }
+    *out = g;
+    return SIMDEPTH_OK;
+}
+
 /* ---------------------------------------------------------------- entry */
 
-simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_buf *out,
-                                        simdepth_error *err)
+/* Lay the model's graph out and draw it, or give its DOT text. */
+static simdepth_status gv_draw(gv_model *m, simdepth_i_buf *out, simdepth_error *err)
 {
-    gv_model m;
+    const simdepth_i_render *r = m->r;
     GVC_t *gvc = NULL;
     Agraph_t *g = NULL;
     agusererrf saved_errf;
@@ -2039,9 +2431,6 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     memset(&pk, 0, sizeof pk);
     gv_errbuf[0] = '\0';
     saved_errf = agseterrf(gv_errf);
-    st = model_build(r, &m, err);
-    if (st != SIMDEPTH_OK)
-        goto out;
     gvc = simdepth_i_gv_context();
     if (gvc == NULL) {
         st = gv_fail(err, "gvContext");
@@ -2049,7 +2438,7 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
     }
     buffer_disc(&io, &disc);
     for (attempt = 0;; attempt++) {
-    st = graph_build(&m, &disc, &g, err);
+    st = m->cg != NULL ? cluster_graph_build(m, &disc, &g, err) : graph_build(m, &disc, &g, err);
     if (st != SIMDEPTH_OK)
         goto out;
     /* The DOT text is the figure's source: lay out exactly what it says,
@@ -2075,13 +2464,14 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
         st = gv_fail(err, "agread");
         goto out;
     }
-    pk.on = m.engine == SIMDEPTH_LAYOUT_DOT && r->opt->cluster < 0 && m.n_blocks >= 2;
+    pk.on = m->cg == NULL && m->engine == SIMDEPTH_LAYOUT_DOT && r->opt->cluster < 0 &&
+            m->n_blocks >= 2;
     if (pk.on) {
-        st = pack_take_edges(&m, g, &pk, err);
+        st = pack_take_edges(m, g, &pk, err);
         if (st != SIMDEPTH_OK)
             goto out;
     }
-    if (gvLayout(gvc, g, engine_name(m.engine)) != 0) {
+    if (gvLayout(gvc, g, engine_name(m->engine)) != 0) {
         st = gv_fail(err, "gvLayout");
         goto out;
     }
@@ -2097,14 +2487,14 @@ simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_b
         goto out;
     }
     if (pk.on)
-        st = pack_layout(&m, g, &pk, 0.1 * 72.0, err);
+        st = pack_layout(m, g, &pk, 0.1 * 72.0, err);
     if (st == SIMDEPTH_OK)
-        st = play(&m, g, &pk, llx, lly, urx, ury, out, err);
+        st = play(m, g, &pk, llx, lly, urx, ury, out, err);
     /* too large for a narrow size one way round: try the other (the
      * message of the second attempt stands) */
-    if (st != SIMDEPTH_EINVAL || !m.narrow || m.engine != SIMDEPTH_LAYOUT_DOT || attempt > 0)
+    if (st != SIMDEPTH_EINVAL || !m->narrow || m->engine != SIMDEPTH_LAYOUT_DOT || attempt > 0)
         break;
-    m.lr = !m.lr;
+    m->lr = !m->lr;
     st = SIMDEPTH_OK;
     if (gvFreeLayout(gvc, g) != 0) {
         laid_out = 0;
@@ -2130,6 +2520,34 @@ out:
     agseterrf(saved_errf);
     simdepth_i_buf_free(&dot);
     packing_free(&pk);
+    return st;
+}
+
+simdepth_status simdepth_i_render_graph(const simdepth_i_render *r, simdepth_i_buf *out,
+                                        simdepth_error *err)
+{
+    gv_model m;
+    simdepth_status st = model_build(r, &m, err);
+
+    if (st == SIMDEPTH_OK)
+        st = gv_draw(&m, out, err);
     model_free(&m);
+    return st;
+}
+
+simdepth_status simdepth_i_render_clusters(const simdepth_i_render *r, simdepth_i_buf *out,
+                                           simdepth_error *err)
+{
+    gv_model m;
+    simdepth_i_cgraph cg;
+    simdepth_status st = simdepth_i_cgraph_build(r, &cg, err);
+
+    memset(&m, 0, sizeof m);
+    if (st == SIMDEPTH_OK)
+        st = cluster_model_build(r, &cg, &m, err);
+    if (st == SIMDEPTH_OK)
+        st = gv_draw(&m, out, err);
+    model_free(&m);
+    simdepth_i_cgraph_free(&cg);
     return st;
 }

@@ -6,9 +6,13 @@
  * render_cairo.c   the canvas (one drawing interface, two backends: SVG
  *                  text and cairo for PDF/PNG, pango for all text
  *                  measurement), the dendrogram and the heatmap
- * render_gv.c      the semantic graph through Graphviz: building the
- *                  graph, DOT, Graphviz's SVG, and the laid-out drawing
- *                  (xdot) replayed on the cairo canvas for PDF and PNG
+ * render_gv.c      the semantic graph and the cluster graph through
+ *                  Graphviz: building the graph, DOT, and the laid-out
+ *                  drawing (xdot) replayed on the canvas
+ * render_clusters.c the cluster graph's numbers: cluster sizes, common
+ *                  ancestors, mean similarity and error rates between
+ *                  clusters, their maximum spanning tree
+ * partition_read.c saved partitions (simdepth_partition_read)
  * theme.c          themes and colour maps
  */
 #ifndef SIMDEPTH_RENDER_I_H
@@ -163,5 +167,62 @@ struct Agraph_s *simdepth_i_gv_read(const char *text, size_t len);
 
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err);
+
+/* ---------------------------------------------------------- cluster graph */
+
+/* Drawn clusters: at most this many (O(K^2) memory and layout). */
+#define SIMDEPTH_I_MAX_CLUSTER_NODES 10000
+
+/* A cluster drawn as one node. */
+typedef struct simdepth_i_cnode {
+    int32_t label;  /* its partition label; -1: the classes in no cluster */
+    size_t size;    /* classes */
+    size_t first;   /* its smallest class index */
+    size_t typical; /* its most typical class: the largest mean similarity
+                       to the others (the smaller index on ties) */
+    int has_anc;    /* 1: a common ancestor was found (anc, depth) */
+    size_t anc;     /* the members' common ancestor (simdepth_i_common_ancestor) */
+    int depth;
+    double within;  /* mean similarity of its pairs of classes; NaN below 2 */
+    double inside;  /* mean share of its classes' test images predicted as
+                       another class of it; NaN without a confusion matrix */
+} simdepth_i_cnode;
+
+/* A tree edge between two drawn clusters. */
+typedef struct simdepth_i_cedge {
+    size_t a, b;    /* nodes; a is b's parent in the tree rooted at its
+                       centre (the middle of a longest path) */
+    double sim;     /* mean similarity between a class of a and one of b */
+    double eab;     /* mean share of a's classes' test images predicted as
+                       a class of b (classes weigh equally); NaN without
+                       a confusion matrix */
+    double eba;     /* the same from b to a */
+} simdepth_i_cedge;
+
+/* The cluster graph: the top_clusters largest clusters (ties: the smaller
+ * label), largest first, and the maximum spanning tree of their mean
+ * similarities (Prim from node 0; ties: the smaller node), rooted at its
+ * centre. */
+typedef struct simdepth_i_cgraph {
+    size_t n_clusters;     /* in the partition (-1 counts as one) */
+    size_t n_nodes;        /* drawn */
+    size_t shown_classes;  /* classes in the drawn clusters */
+    simdepth_i_cnode *nodes;
+    simdepth_i_cedge *edges; /* n_nodes - 1 */
+    size_t n_edges;
+    size_t *members;       /* node k's classes, in index order: */
+    size_t *start;         /* members[start[k] .. start[k + 1]) */
+} simdepth_i_cgraph;
+
+/* Build the cluster graph of r->a's perceived partition: one pass over
+ * r->s (and r->conf) rows of drawn classes. SIMDEPTH_EINVAL when more than
+ * SIMDEPTH_I_MAX_CLUSTER_NODES clusters would be drawn. */
+simdepth_status simdepth_i_cgraph_build(const simdepth_i_render *r, simdepth_i_cgraph *g,
+                                        simdepth_error *err);
+void simdepth_i_cgraph_free(simdepth_i_cgraph *g);
+
+/* The cluster graph figure (render_gv.c). */
+simdepth_status simdepth_i_render_clusters(const simdepth_i_render *r, simdepth_i_buf *out,
+                                           simdepth_error *err);
 
 #endif
