@@ -98,6 +98,9 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *p, int quiet, int timings);
 void cli_progress_report(void *user, const char *stage, double fraction);
 void cli_progress_finish(cli_progress *p);
+/* Erase the progress line if one is shown (cli_errorf does, so that a
+ * message starts on a clean line). */
+void cli_progress_clear_line(void);
 
 /* A model's inputs as the command line names them. */
 typedef struct cli_model_args {

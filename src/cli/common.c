@@ -28,7 +28,8 @@ void cli_errorf(const char *fmt, ...)
     va_end(ap);
     /* Names from files (tensor names, labels) may hold newlines or escape
      * sequences: one error stays one line and writes nothing to control the
-     * terminal. */
+     * terminal. A progress line on the terminal is erased first. */
+    cli_progress_clear_line();
     fprintf(stderr, "%s: ", cli_progname);
     for (p = (const unsigned char *)buf; *p; p++) {
         if (*p < 0x20 || *p == 0x7f)

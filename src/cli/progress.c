@@ -33,6 +33,9 @@ static void usage_now(double *cpu, long *maxrss_kib)
     *maxrss_kib = ru.ru_maxrss;
 }
 
+/* The progress whose line is on the terminal (one command per process). */
+static cli_progress *shown;
+
 void cli_progress_init(cli_progress *p, int quiet, int timings)
 {
     memset(p, 0, sizeof *p);
@@ -70,6 +73,14 @@ static void clear_line(cli_progress *p)
         fflush(stderr);
         p->line_shown = 0;
     }
+    if (shown == p)
+        shown = NULL;
+}
+
+void cli_progress_clear_line(void)
+{
+    if (shown != NULL)
+        clear_line(shown);
 }
 
 void cli_progress_report(void *user, const char *stage, double fraction)
@@ -110,6 +121,7 @@ void cli_progress_report(void *user, const char *stage, double fraction)
                 fprintf(stderr, "\r\033[K%s: %s %.1f s", cli_progname, stage, t - p->t0);
             fflush(stderr);
             p->line_shown = 1;
+            shown = p;
             p->last_print = t;
         }
     }
