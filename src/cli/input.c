@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,45 @@ int cli_resolve_wordnet_labels(const simdepth_labels *labels, const char *labels
     return CLI_EXIT_OK;
 }
 
+/* WordNet opened alongside the other inputs: parsing its 20 MB takes
+ * about as long as reading the rest of a 1,000-class model. */
+typedef struct wn_job {
+    const char *dir;
+    simdepth_taxonomy *tax;
+    simdepth_error err;
+    simdepth_status st;
+    pthread_t thread;
+    int running;
+} wn_job;
+
+static void *wn_open_thread(void *arg)
+{
+    wn_job *j = arg;
+
+    j->st = simdepth_wordnet_open(j->dir, &j->tax, &j->err);
+    return NULL;
+}
+
+static void wn_job_start(wn_job *j, const char *dir)
+{
+    memset(j, 0, sizeof *j);
+    j->dir = dir;
+    simdepth_error_clear(&j->err);
+    j->running = pthread_create(&j->thread, NULL, wn_open_thread, j) == 0;
+}
+
+/* The job's result: opened in its thread, or here if none could start. */
+static simdepth_status wn_job_finish(wn_job *j)
+{
+    if (j->running) {
+        pthread_join(j->thread, NULL);
+        j->running = 0;
+    } else if (j->tax == NULL && j->st == SIMDEPTH_OK) {
+        j->st = simdepth_wordnet_open(j->dir, &j->tax, &j->err);
+    }
+    return j->st;
+}
+
 int cli_model_load(const cli_model_args *a, cli_model *m)
 {
     simdepth_error err;
@@ -264,11 +304,19 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     char note[800];
     size_t n;
     int rc = CLI_EXIT_OK;
+    wn_job wn;
 
     memset(m, 0, sizeof *m);
+    memset(&wn, 0, sizeof wn);
     simdepth_error_clear(&err);
     m->args = *a;
     m->input_path = a->weights ? a->weights : a->similarity;
+    if (a->taxonomy == NULL) {
+        m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
+        if (m->wndir == NULL || m->wndir[0] == '\0')
+            m->wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
+        wn_job_start(&wn, m->wndir);
+    }
     cli_progress_report(a->progress, "read labels", 0.0);
     if (simdepth_labels_read(a->labels, &m->labels, &err) != SIMDEPTH_OK) {
         rc = cli_report_error(&err, a->labels);
@@ -313,13 +361,12 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         cli_progress_report(a->progress, "read taxonomy", 1.0);
         return CLI_EXIT_OK;
     }
-    m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
-    if (m->wndir == NULL || m->wndir[0] == '\0')
-        m->wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
-    if (simdepth_wordnet_open(m->wndir, &m->tax, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, NULL);
+    if (wn_job_finish(&wn) != SIMDEPTH_OK) {
+        rc = cli_report_error(&wn.err, NULL);
         goto fail;
     }
+    m->tax = wn.tax;
+    wn.tax = NULL;
     snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
     rc = cli_resolve_wordnet_labels(m->labels, a->labels, m->tax, m->nodes, &fl);
     if (rc != CLI_EXIT_OK) {
@@ -329,6 +376,9 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     cli_progress_report(a->progress, "open WordNet", 1.0);
     return CLI_EXIT_OK;
 fail:
+    if (wn.running)
+        pthread_join(wn.thread, NULL);
+    simdepth_taxonomy_free(wn.tax);
     cli_model_free(m);
     return rc;
 }
