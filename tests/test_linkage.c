@@ -15,6 +15,16 @@
  * and gives back the golden tree, our writer reproduces those files byte
  * for byte, and every computed tree survives write -> parse -> linkage
  * (same clusters, heights to 1e-12 relative, same leaf order).
+ *
+ * The float32 path of 'simdepth tree' (issue 9): float32 linkages against
+ * SciPy's float64 trees with the tolerance explained at F32_HEIGHT_TOL;
+ * the library's nearest-neighbour chain against a plain transcription of
+ * SciPy's loop on random inputs full of ties (exactly, float64 and
+ * float32); distances straight from templates against the similarity
+ * route and, through templates100.expected (gen_templates.py), against
+ * SciPy on NumPy's distances; the cophenetic correlation of average
+ * linkage from its heights; and, in --enable-fault-injection builds, the
+ * float32 paths under a failing allocator.
  */
 #include "config.h"
 
@@ -31,6 +41,7 @@
 #include "simdepth/linkage.h"
 #include "simdepth/matrix.h"
 #include "simdepth/partition.h"
+#include "simdepth/similarity.h"
 #include "tests.h"
 
 #if defined(__GNUC__)
@@ -1440,6 +1451,789 @@ static void test_misc(void)
     input_free(&in);
 }
 
+/* ---- float32 path (issue 9): against SciPy with a tolerance -------------- */
+
+/* Tolerance of float32 heights: an absolute 1e-6 times the largest height
+ * (at least 1). Float32 values near the largest height are 2^-24 (6e-8) of
+ * it apart; a float32 linkage rounds each distance once and each updated
+ * cluster distance once more, and averages do not grow those errors, so
+ * heights stay within a few such steps (3e-7 measured on the real and the
+ * template cases, below 3e-7 relative at 21,843 classes); 1e-6 is about 16
+ * steps. A merge is only compared where it is no near-tie: when no other
+ * merge of SciPy's tree lies within 1e-5 (relative) of its height, float32
+ * rounding cannot reorder it. */
+#define F32_HEIGHT_TOL 1e-6
+#define F32_NEAR_TIE 1e-5
+
+/* The leaf set of every row of a valid Z, as bit sets of (n + 63) / 64
+ * words per row. */
+static uint64_t *z_leafsets(const simdepth_matrix *z, size_t n, size_t words)
+{
+    uint64_t *b = calloc((n - 1) * words, sizeof *b);
+    size_t r, w;
+
+    if (b == NULL)
+        return NULL;
+    for (r = 0; r + 1 < n; r++) {
+        int c;
+        for (c = 0; c < 2; c++) {
+            size_t id = (size_t)simdepth_matrix_get(z, r, (size_t)c);
+            if (id < n)
+                b[r * words + id / 64] |= (uint64_t)1 << (id % 64);
+            else
+                for (w = 0; w < words; w++)
+                    b[r * words + w] |= b[(id - n) * words + w];
+        }
+    }
+    return b;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* @got against SciPy's @exp as trees: the same clusters (leaf sets) at
+ * heights within tol wherever @exp has no near-tie, and the sorted heights
+ * within tol. Returns 1 when they agree; *checked gets the number of
+ * clusters compared. */
+static int tree_close(const simdepth_matrix *got, const simdepth_matrix *exp, double tol,
+                      const char *what, size_t *checked)
+{
+    size_t n = simdepth_matrix_rows(exp) + 1, words = (n + 63) / 64, r, q;
+    uint64_t *bg = NULL, *bx = NULL;
+    double *hg = NULL, *hx = NULL, scale = 1.0;
+    simdepth_error err;
+    int ok = 1;
+
+    *checked = 0;
+    if (simdepth_linkage_validate(got, &err) != SIMDEPTH_OK ||
+        simdepth_matrix_rows(got) != n - 1) {
+        CHECK(0, "%s: not a valid linkage of %zu items", what, n);
+        return 0;
+    }
+    bg = z_leafsets(got, n, words);
+    bx = z_leafsets(exp, n, words);
+    hg = malloc((n - 1) * sizeof *hg);
+    hx = malloc((n - 1) * sizeof *hx);
+    if (bg == NULL || bx == NULL || hg == NULL || hx == NULL) {
+        CHECK(0, "%s: out of memory", what);
+        ok = 0;
+        goto out;
+    }
+    for (r = 0; r + 1 < n; r++) {
+        hg[r] = simdepth_matrix_get(got, r, 2);
+        hx[r] = simdepth_matrix_get(exp, r, 2);
+        if (fabs(hx[r]) > scale)
+            scale = fabs(hx[r]);
+    }
+    tol *= scale;
+    for (r = 0; ok && r + 1 < n; r++) {
+        double h = hx[r];
+        int tie = 0, found = 0;
+        for (q = 0; q + 1 < n && !tie; q++)
+            tie = q != r && fabs(hx[q] - h) <= F32_NEAR_TIE * fmax(fabs(h), 1e-300);
+        if (tie)
+            continue;
+        for (q = 0; q + 1 < n && !found; q++)
+            found = memcmp(bg + q * words, bx + r * words, words * sizeof *bg) == 0;
+        q--;
+        ok = found && fabs(hg[q] - h) <= tol;
+        CHECK(ok, "%s: SciPy's row %zu (height %.17g) %s", what, r, h,
+              found ? "has another height here" : "is not a cluster here");
+        if (ok)
+            ++*checked;
+    }
+    qsort(hg, n - 1, sizeof *hg, cmp_double);
+    qsort(hx, n - 1, sizeof *hx, cmp_double);
+    for (r = 0; ok && r + 1 < n; r++) {
+        ok = fabs(hg[r] - hx[r]) <= tol;
+        CHECK(ok, "%s: sorted height %zu is %.17g, SciPy %.17g", what, r, hg[r], hx[r]);
+    }
+out:
+    free(hx);
+    free(hg);
+    free(bx);
+    free(bg);
+    return ok;
+}
+
+/* Every golden case (distances rounded to float32) through the float32
+ * linkage, in place, against SciPy's float64 tree. */
+static void test_float32_vs_scipy(void)
+{
+    size_t ci, mi, i, total = 0, merges = 0;
+
+    for (ci = 0; ci < N_CASES; ci++) {
+        const golden_case *c = &golden_cases[ci];
+        input in;
+        expected e;
+        size_t m;
+
+        /* neg4: negative heights, nothing to compare. The cases built of
+         * exact ties (ties60, ties30, dups40): float32 rounding of the
+         * updates joins or splits ties that float64 does not, and the
+         * trees, though equally valid, differ from the first tie on (the
+         * tie rules are checked exactly by chain_vs_plain_loop). */
+        if (strcmp(c->name, "neg4") == 0 || strncmp(c->name, "ties", 4) == 0 ||
+            strcmp(c->name, "dups40") == 0)
+            continue;
+        if (load_input(c, &in) != 0)
+            continue;
+        if (expected_load(c->name, &e) != 0) {
+            CHECK(0, "%s: no .expected", c->name);
+            input_free(&in);
+            continue;
+        }
+        m = simdepth_condensed_size(in.n);
+        merges += N_METHODS * (in.n - 1);
+        for (mi = 0; mi < N_METHODS; mi++) {
+            const char *mname = simdepth_linkage_method_name(all_methods[mi]);
+            simdepth_matrix *zx = expected_z(&e, method_block(&e, mname), in.n), *z = NULL;
+            float *y = malloc(m * sizeof *y);
+            simdepth_error err;
+            char what[128];
+            size_t checked = 0;
+
+            snprintf(what, sizeof what, "%s/%s float32 in place", c->name, mname);
+            if (zx == NULL || y == NULL) {
+                CHECK(0, "%s: golden Z or memory missing", what);
+                free(y);
+                simdepth_matrix_free(zx);
+                continue;
+            }
+            for (i = 0; i < m; i++)
+                y[i] = (float)in.y[i];
+            CHECK(simdepth_linkage_compute_inplace(y, SIMDEPTH_F32, in.n, all_methods[mi], &z,
+                                                   &err) == SIMDEPTH_OK,
+                  "%s: %s", what, err.message);
+            if (z != NULL)
+                tree_close(z, zx, F32_HEIGHT_TOL, what, &checked);
+            total += checked;
+            free(y);
+            simdepth_matrix_free(z);
+            simdepth_matrix_free(zx);
+        }
+        expected_free(&e);
+        input_free(&in);
+    }
+    /* The near-tie rule must leave most merges compared (wordnet_wup's
+     * Wu-Palmer similarities take few distinct values: most of its merges
+     * are near-ties). */
+    CHECK(total >= 3 * merges / 4, "only %zu of %zu merges compared", total, merges);
+}
+
+/* ---- the nearest-neighbour chain against a plain transcription ----------- */
+
+/* SciPy's nn_chain as scipy/cluster/_hierarchy.pyx writes it (a scan of
+ * the whole row at every step), for float64 or float32 storage, then
+ * SciPy's stable sort by height and relabelling: what the library's
+ * faster loop must reproduce exactly, ties included. */
+static double ref_get(const void *d, int f32, size_t k)
+{
+    return f32 ? (double)((const float *)d)[k] : ((const double *)d)[k];
+}
+
+static void ref_put(void *d, int f32, size_t k, double v)
+{
+    if (f32)
+        ((float *)d)[k] = (float)v;
+    else
+        ((double *)d)[k] = v;
+}
+
+static double ref_update(simdepth_linkage_method m, double dxi, double dyi, double dxy, int nx,
+                         int ny, int ni)
+{
+    double t;
+
+    switch (m) {
+    case SIMDEPTH_LINKAGE_COMPLETE:
+        return dyi > dxi ? dyi : dxi;
+    case SIMDEPTH_LINKAGE_AVERAGE:
+        return (nx * dxi + ny * dyi) / (nx + ny);
+    case SIMDEPTH_LINKAGE_WEIGHTED:
+        return 0.5 * (dxi + dyi);
+    default: /* ward */
+        t = 1.0 / (nx + ny + ni);
+        return sqrt((ni + nx) * t * dxi * dxi + (ni + ny) * t * dyi * dyi - ni * t * dxy * dxy);
+    }
+}
+
+static simdepth_matrix *ref_chain(void *d, int f32, size_t n, simdepth_linkage_method m)
+{
+    int *size = malloc(n * sizeof *size), *ra = malloc(n * sizeof *ra);
+    int *rb = malloc(n * sizeof *rb);
+    size_t *chain = malloc(n * sizeof *chain), *perm = malloc(n * sizeof *perm);
+    size_t *parent = malloc(2 * n * sizeof *parent), *cnt = malloc(2 * n * sizeof *cnt);
+    double *rh = malloc(n * sizeof *rh);
+    size_t len = 0, i, k, x = 0, y = 0;
+    simdepth_matrix *z = NULL;
+    simdepth_error err;
+
+    if (size == NULL || ra == NULL || rb == NULL || chain == NULL || perm == NULL ||
+        parent == NULL || cnt == NULL || rh == NULL ||
+        simdepth_matrix_new(n - 1, 4, SIMDEPTH_F64, &z, &err) != SIMDEPTH_OK)
+        goto out;
+    for (i = 0; i < n; i++)
+        size[i] = 1;
+    for (k = 0; k + 1 < n; k++) {
+        double cur = INFINITY;
+        int nx, ny;
+        if (len == 0) {
+            for (i = 0; size[i] == 0; i++)
+                ;
+            chain[len++] = i;
+        }
+        for (;;) {
+            x = chain[len - 1];
+            if (len > 1) {
+                y = chain[len - 2];
+                cur = ref_get(d, f32, simdepth_condensed_index(n, x, y));
+            } else {
+                cur = INFINITY;
+            }
+            for (i = 0; i < n; i++) {
+                double v;
+                if (size[i] == 0 || i == x)
+                    continue;
+                v = ref_get(d, f32, simdepth_condensed_index(n, x, i));
+                if (v < cur) {
+                    cur = v;
+                    y = i;
+                }
+            }
+            if (len > 1 && y == chain[len - 2])
+                break;
+            chain[len++] = y;
+        }
+        len -= 2;
+        if (x > y) {
+            i = x;
+            x = y;
+            y = i;
+        }
+        nx = size[x];
+        ny = size[y];
+        ra[k] = (int)x;
+        rb[k] = (int)y;
+        rh[k] = cur;
+        size[x] = 0;
+        size[y] = nx + ny;
+        for (i = 0; i < n; i++) {
+            size_t ix, iy;
+            if (size[i] == 0 || i == y)
+                continue;
+            ix = simdepth_condensed_index(n, i, x);
+            iy = simdepth_condensed_index(n, i, y);
+            ref_put(d, f32, iy,
+                    ref_update(m, ref_get(d, f32, ix), ref_get(d, f32, iy), cur, nx, ny, size[i]));
+        }
+    }
+    /* Stable sort by height (insertion sort), then union-find labels. */
+    for (k = 0; k + 1 < n; k++) {
+        size_t j = k;
+        while (j > 0 && rh[perm[j - 1]] > rh[k]) {
+            perm[j] = perm[j - 1];
+            j--;
+        }
+        perm[j] = k;
+    }
+    for (i = 0; i < 2 * n; i++) {
+        parent[i] = i;
+        cnt[i] = 1;
+    }
+    for (k = 0; k + 1 < n; k++) {
+        size_t p = perm[k], a = (size_t)ra[p], b = (size_t)rb[p];
+        while (parent[a] != a)
+            a = parent[a];
+        while (parent[b] != b)
+            b = parent[b];
+        simdepth_matrix_set(z, k, 0, (double)(a < b ? a : b));
+        simdepth_matrix_set(z, k, 1, (double)(a < b ? b : a));
+        simdepth_matrix_set(z, k, 2, rh[p]);
+        parent[a] = parent[b] = n + k;
+        cnt[n + k] = cnt[a] + cnt[b];
+        simdepth_matrix_set(z, k, 3, (double)cnt[n + k]);
+    }
+out:
+    free(rh);
+    free(cnt);
+    free(parent);
+    free(perm);
+    free(chain);
+    free(rb);
+    free(ra);
+    free(size);
+    return z;
+}
+
+/* Random inputs, many with ties (few distinct values), up to n = 400 (so
+ * that the library compacts its matrix several times): merges and heights
+ * equal the plain loop's exactly, float64 and float32. */
+static void test_chain_reference(void)
+{
+    static const size_t sizes[] = {2, 3, 7, 33, 150, 400};
+    static const simdepth_linkage_method chain_methods[] = {
+        SIMDEPTH_LINKAGE_COMPLETE, SIMDEPTH_LINKAGE_AVERAGE, SIMDEPTH_LINKAGE_WEIGHTED,
+        SIMDEPTH_LINKAGE_WARD};
+    uint64_t state = 88172645463325252ull;
+    size_t si, mi, kind, f32, i;
+
+    for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (kind = 0; kind < 3; kind++) /* uniform, 8 levels, 2 levels */
+            for (f32 = 0; f32 < 2; f32++)
+                for (mi = 0; mi < 4; mi++) {
+                    size_t n = sizes[si], m = simdepth_condensed_size(n);
+                    size_t esz = f32 ? sizeof(float) : sizeof(double);
+                    void *a = malloc(m * esz), *b = malloc(m * esz);
+                    simdepth_matrix *zr = NULL, *z = NULL;
+                    simdepth_error err;
+                    char what[160];
+
+                    snprintf(what, sizeof what, "n %zu, %s values, %s, %s", n,
+                             kind == 0 ? "uniform" : kind == 1 ? "8 distinct" : "2 distinct",
+                             f32 ? "float32" : "float64",
+                             simdepth_linkage_method_name(chain_methods[mi]));
+                    if (a == NULL || b == NULL) {
+                        CHECK(0, "%s: out of memory", what);
+                        free(a);
+                        free(b);
+                        continue;
+                    }
+                    for (i = 0; i < m; i++) {
+                        double v;
+                        state ^= state << 13; /* xorshift64 */
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        v = (double)(state >> 11) / 9007199254740992.0;
+                        if (kind == 1)
+                            v = floor(v * 8.0) / 8.0 + 0.125;
+                        else if (kind == 2)
+                            v = v < 0.5 ? 1.0 : 2.0;
+                        ref_put(a, (int)f32, i, v);
+                        ref_put(b, (int)f32, i, v);
+                    }
+                    zr = ref_chain(a, (int)f32, n, chain_methods[mi]);
+                    CHECK(simdepth_linkage_compute_inplace(b, f32 ? SIMDEPTH_F32 : SIMDEPTH_F64,
+                                                           n, chain_methods[mi], &z,
+                                                           &err) == SIMDEPTH_OK,
+                          "%s: %s", what, err.message);
+                    if (z != NULL && zr != NULL)
+                        z_equal(z, zr, 0.0, what);
+                    simdepth_matrix_free(z);
+                    simdepth_matrix_free(zr);
+                    free(a);
+                    free(b);
+                }
+}
+
+/* ---- distances straight from templates ----------------------------------- */
+
+static simdepth_matrix *load_templates100(void)
+{
+    simdepth_matrix *w = NULL;
+    simdepth_error err;
+
+    if (simdepth_npy_read(simdepth_test_data("linkage/templates100.npy"), &w, &err) !=
+        SIMDEPTH_OK) {
+        CHECK(0, "templates100.npy: %s", err.message);
+        return NULL;
+    }
+    return w;
+}
+
+/* The distances of simdepth_similarity_cosine() + _minmax() +
+ * condensed_from_similarity(), the float64 path of 'simdepth tree'. */
+static double *route_distances(const simdepth_matrix *w, int minmax,
+                               simdepth_distance_rule rule)
+{
+    simdepth_matrix *s = NULL;
+    simdepth_error err;
+    void *y = NULL;
+
+    if (simdepth_similarity_cosine(w, &s, &err) != SIMDEPTH_OK ||
+        (minmax ? simdepth_similarity_minmax(s, &err)
+                : (simdepth_similarity_set_diagonal(s, 1.0), SIMDEPTH_OK)) != SIMDEPTH_OK ||
+        simdepth_linkage_condensed_from_similarity(s, rule, SIMDEPTH_F64, &y, &err) !=
+            SIMDEPTH_OK)
+        y = NULL;
+    simdepth_matrix_free(s);
+    return y;
+}
+
+/* Against the similarity route, for both template types, scalings and
+ * rules: float32 templates to 1e-6 (the block products and the symmetric
+ * rank update sum in different orders: a few float32 steps of a cosine,
+ * divided by the min-max range, about 2); float64 templates to 1e-12.
+ * Float32 storage is the float64 result rounded once, bit for bit. */
+static void templates_route_check(const simdepth_matrix *w32, const char *name);
+
+static void test_templates_route(void)
+{
+    simdepth_matrix *w = load_templates100(), *big = NULL;
+    simdepth_error err;
+    uint64_t state = 0x9E3779B97F4A7C15ull;
+    size_t i, j;
+
+    if (w != NULL)
+        templates_route_check(w, "templates100");
+    simdepth_matrix_free(w);
+    /* 2,000 classes: blocks of rows written straight into the distances
+     * (templates100 fits one block and goes through the buffer). */
+    CHECK(simdepth_matrix_new(2000, 16, SIMDEPTH_F32, &big, &err) == SIMDEPTH_OK, "matrix");
+    for (i = 0; big != NULL && i < 2000; i++)
+        for (j = 0; j < 16; j++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            simdepth_matrix_set(big, i, j, (double)(state >> 40) / 16777216.0 - 0.5);
+        }
+    if (big != NULL)
+        templates_route_check(big, "random 2000 x 16");
+    simdepth_matrix_free(big);
+}
+
+static void templates_route_check(const simdepth_matrix *w32, const char *name)
+{
+    static const struct {
+        int minmax;
+        simdepth_distance_rule rule;
+    } rows[] = {{1, SIMDEPTH_DISTANCE_ONE_MINUS},
+                {1, SIMDEPTH_DISTANCE_MAX_MINUS},
+                {0, SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP},
+                {0, SIMDEPTH_DISTANCE_MAX_MINUS}};
+    simdepth_matrix *w64 = NULL;
+    simdepth_error err;
+    size_t r, t, i, m = simdepth_condensed_size(simdepth_matrix_rows(w32));
+
+    CHECK(simdepth_matrix_convert(w32, SIMDEPTH_F64, &w64, &err) == SIMDEPTH_OK, "convert");
+    for (t = 0; t < 2; t++)
+        for (r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+            const simdepth_matrix *w = t == 0 ? w32 : w64;
+            double tol = t == 0 ? 1e-6 : 1e-12, worst = 0.0, worst32 = 0.0;
+            double *ref = route_distances(w, rows[r].minmax, rows[r].rule);
+            void *y64 = NULL, *y32 = NULL;
+            size_t same32 = 0;
+
+            CHECK(ref != NULL, "%s: route %zu/%zu", name, t, r);
+            CHECK(simdepth_linkage_condensed_from_templates(w, rows[r].minmax, rows[r].rule,
+                                                            SIMDEPTH_F64, &y64, NULL, &err) ==
+                          SIMDEPTH_OK &&
+                      simdepth_linkage_condensed_from_templates(w, rows[r].minmax, rows[r].rule,
+                                                                SIMDEPTH_F32, &y32, NULL,
+                                                                &err) == SIMDEPTH_OK,
+                  "%s: from_templates %s templates, row %zu: %s", name,
+                  t == 0 ? "float32" : "float64", r, err.message);
+            for (i = 0; ref != NULL && y64 != NULL && y32 != NULL && i < m; i++) {
+                double a = ((const double *)y64)[i], b = ((const float *)y32)[i];
+                if (fabs(a - ref[i]) > worst)
+                    worst = fabs(a - ref[i]);
+                if (fabs(b - a) > worst32)
+                    worst32 = fabs(b - a);
+                same32 += b == (double)(float)a;
+            }
+            CHECK(worst32 <= 1e-6, "%s: %s templates, row %zu: float32 storage %.3g from float64",
+                  name, t == 0 ? "float32" : "float64", r, worst32);
+            CHECK(worst <= tol, "%s: %s templates, row %zu: %.3g from the similarity route",
+                  name, t == 0 ? "float32" : "float64", r, worst);
+            /* (float64 templates: the cosines are rounded before the
+             * scaling, as documented.) */
+            CHECK(t == 1 || same32 == m,
+                  "%s: float32 templates, row %zu: float32 storage is not the float64 result "
+                  "rounded (%zu of %zu)",
+                  name, r, same32, m);
+            free(ref);
+            free(y64);
+            free(y32);
+        }
+    simdepth_matrix_free(w64);
+}
+
+/* The library's float32 path from the templates against SciPy on the
+ * distances NumPy computes (templates100.expected): trees as in
+ * test_float32_vs_scipy, and the cophenetic correlation from the merge
+ * heights. */
+static void test_templates_scipy(void)
+{
+    simdepth_matrix *w = load_templates100();
+    expected e;
+    size_t mi, n = 100;
+
+    if (w == NULL)
+        return;
+    if (expected_load("templates100", &e) != 0) {
+        CHECK(0, "templates100.expected missing");
+        simdepth_matrix_free(w);
+        return;
+    }
+    for (mi = 0; mi < N_METHODS; mi++) {
+        const char *mname = simdepth_linkage_method_name(all_methods[mi]);
+        size_t at = method_block(&e, mname), checked = 0;
+        simdepth_matrix *zx = expected_z(&e, at, n), *z = NULL;
+        simdepth_condensed_moments mom, mom2;
+        simdepth_error err;
+        void *y = NULL;
+        char what[128];
+
+        snprintf(what, sizeof what, "templates100/%s float32 from templates", mname);
+        CHECK(simdepth_linkage_condensed_from_templates(w, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                        SIMDEPTH_F32, &y, &mom, &err) ==
+                      SIMDEPTH_OK &&
+                  simdepth_linkage_condensed_moments(y, SIMDEPTH_F32, n, &mom2, &err) ==
+                      SIMDEPTH_OK &&
+                  memcmp(&mom, &mom2, sizeof mom) == 0 &&
+                  simdepth_linkage_compute_inplace(y, SIMDEPTH_F32, n, all_methods[mi], &z,
+                                                   &err) == SIMDEPTH_OK,
+              "%s: %s (or the moments differ from condensed_moments)", what, err.message);
+        if (z != NULL && zx != NULL) {
+            tree_close(z, zx, F32_HEIGHT_TOL, what, &checked);
+            CHECK(checked == n - 1, "%s: %zu of 99 merges compared", what, checked);
+        }
+        for (; z != NULL && at < e.n_lines && !starts(e.lines[at], "method"); at++)
+            if (starts(e.lines[at], "coph")) {
+                double x = strtod(e.lines[at] + 5, NULL), c = 0.0;
+                CHECK(simdepth_linkage_cophenetic_correlation_average(z, &mom, &c, &err) ==
+                              SIMDEPTH_OK &&
+                          fabs(c - x) <= 1e-5,
+                      "%s: cophenetic correlation %.9f, SciPy %.9f", what, c, x);
+            }
+        free(y);
+        simdepth_matrix_free(z);
+        simdepth_matrix_free(zx);
+    }
+    expected_free(&e);
+    simdepth_matrix_free(w);
+}
+
+static void test_templates_errors(void)
+{
+    simdepth_matrix *w = NULL, *one = NULL, *flat = NULL;
+    simdepth_error err;
+    void *y = (void *)&err; /* must stay untouched */
+    size_t i, j;
+
+    CHECK(simdepth_matrix_new(5, 3, SIMDEPTH_F32, &w, &err) == SIMDEPTH_OK &&
+              simdepth_matrix_new(1, 3, SIMDEPTH_F32, &one, &err) == SIMDEPTH_OK &&
+              simdepth_matrix_new(4, 3, SIMDEPTH_F64, &flat, &err) == SIMDEPTH_OK,
+          "matrices");
+    if (w == NULL || one == NULL || flat == NULL)
+        goto out;
+    for (i = 0; i < 5; i++)
+        for (j = 0; j < 3; j++)
+            simdepth_matrix_set(w, i, j, i == 3 ? 0.0 : (double)(i + j + 1));
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++)
+            simdepth_matrix_set(flat, i, j, (double)(j + 1));
+    for (j = 0; j < 3; j++)
+        simdepth_matrix_set(one, 0, j, 1.0);
+    CHECK(simdepth_linkage_condensed_from_templates(w, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                    SIMDEPTH_F32, &y, NULL, &err) == SIMDEPTH_EINVAL &&
+              y == (void *)&err && err.line == 4 && strstr(err.message, "zero norm") != NULL,
+          "zero template: '%s' at line %ld", err.message, err.line);
+    CHECK(simdepth_linkage_condensed_from_templates(one, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                    SIMDEPTH_F32, &y, NULL, &err) == SIMDEPTH_EINVAL &&
+              y == (void *)&err && strstr(err.message, "at least 2") != NULL,
+          "one template: '%s'", err.message);
+    CHECK(simdepth_linkage_condensed_from_templates(flat, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                    SIMDEPTH_F64, &y, NULL, &err) == SIMDEPTH_EINVAL &&
+              y == (void *)&err && strstr(err.message, "constant") != NULL,
+          "identical templates under min-max: '%s'", err.message);
+    CHECK(simdepth_linkage_condensed_from_templates(NULL, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                    SIMDEPTH_F32, &y, NULL, &err) == SIMDEPTH_EINVAL &&
+              y == (void *)&err,
+          "no templates");
+    CHECK(simdepth_linkage_condensed_from_templates(flat, 0, (simdepth_distance_rule)9,
+                                                    SIMDEPTH_F32, &y, NULL, &err) == SIMDEPTH_EINVAL &&
+              simdepth_linkage_condensed_from_templates(flat, 0, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                        (simdepth_dtype)7, &y, NULL, &err) ==
+                  SIMDEPTH_EINVAL &&
+              y == (void *)&err,
+          "bad rule or dtype");
+out:
+    simdepth_matrix_free(flat);
+    simdepth_matrix_free(one);
+    simdepth_matrix_free(w);
+}
+
+#ifdef SIMDEPTH_FAULT_INJECTION
+/* Exported only from fault-injection builds (src/lib/internal.h). */
+void simdepth_fault_alloc_arm(unsigned long n);
+unsigned long simdepth_fault_alloc_count(void);
+
+/* The float32 paths under a failing allocator (--enable-fault-injection;
+ * tests/test_alloc.c's protocol): failing the k-th allocation, for every
+ * k the path reaches, gives SIMDEPTH_ENOMEM with a message and leaves the
+ * outputs untouched (LeakSanitizer in the ASan job checks that nothing
+ * leaks); the first run that reaches no failure gives the unarmed result. */
+static void test_float32_faults(void)
+{
+    simdepth_matrix *w = load_templates100();
+    size_t n = 100, m = simdepth_condensed_size(100), path;
+    void *ref = NULL;
+    simdepth_matrix *zref = NULL;
+    simdepth_error err;
+
+    if (w == NULL)
+        return;
+    CHECK(simdepth_linkage_condensed_from_templates(w, 1, SIMDEPTH_DISTANCE_ONE_MINUS,
+                                                    SIMDEPTH_F32, &ref, NULL, &err) ==
+              SIMDEPTH_OK,
+          "unarmed run");
+    if (ref == NULL) {
+        simdepth_matrix_free(w);
+        return;
+    }
+    for (path = 0; path < 3; path++) {
+        unsigned long k;
+        for (k = 1; k < 1000; k++) {
+            simdepth_condensed_moments mom = {7, 7.0, 7.0};
+            void *y = (void *)&err; /* a sentinel: must stay */
+            simdepth_matrix *z = (simdepth_matrix *)&err;
+            float *copy = NULL;
+            simdepth_status st;
+            unsigned long seen;
+
+            if (path == 2) { /* the linkage works on a copy made unarmed */
+                copy = malloc(m * sizeof *copy);
+                if (copy == NULL)
+                    break;
+                memcpy(copy, ref, m * sizeof *copy);
+            }
+            simdepth_error_clear(&err);
+            simdepth_fault_alloc_arm(k);
+            if (path == 2)
+                st = simdepth_linkage_compute_inplace(copy, SIMDEPTH_F32, n,
+                                                      SIMDEPTH_LINKAGE_AVERAGE, &z, &err);
+            else
+                st = simdepth_linkage_condensed_from_templates(
+                    w, 1, SIMDEPTH_DISTANCE_ONE_MINUS, path == 0 ? SIMDEPTH_F32 : SIMDEPTH_F64,
+                    &y, &mom, &err);
+            seen = simdepth_fault_alloc_count();
+            simdepth_fault_alloc_arm(0);
+            free(copy);
+            if (st == SIMDEPTH_OK) {
+                CHECK(seen < k, "path %zu: success although allocation %lu failed", path, k);
+                if (path == 2) {
+                    if (zref == NULL) {
+                        float *c2 = malloc(m * sizeof *c2);
+                        if (c2 != NULL) {
+                            memcpy(c2, ref, m * sizeof *c2);
+                            CHECK(simdepth_linkage_compute_inplace(
+                                      c2, SIMDEPTH_F32, n, SIMDEPTH_LINKAGE_AVERAGE, &zref,
+                                      &err) == SIMDEPTH_OK,
+                                  "unarmed linkage");
+                            free(c2);
+                        }
+                    }
+                    if (zref != NULL)
+                        z_equal(z, zref, 0.0, "linkage after the failing allocator");
+                    simdepth_matrix_free(z);
+                } else {
+                    CHECK(path == 1 || memcmp(y, ref, m * sizeof(float)) == 0,
+                          "path %zu: result differs from the unarmed one", path);
+                    CHECK(mom.count == m, "path %zu: moments", path);
+                    free(y);
+                }
+                break;
+            }
+            CHECK(st == SIMDEPTH_ENOMEM && err.message[0] != '\0' && y == (void *)&err &&
+                      z == (simdepth_matrix *)&err && mom.count == 7,
+                  "path %zu, allocation %lu failed: status %d, outputs %s", path, k, (int)st,
+                  y == (void *)&err && z == (simdepth_matrix *)&err ? "kept" : "touched");
+        }
+        CHECK(k < 1000, "path %zu never completed", path);
+    }
+    simdepth_matrix_free(zref);
+    free(ref);
+    simdepth_matrix_free(w);
+}
+#endif
+
+/* ---- cophenetic correlation of average linkage from the heights ---------- */
+
+/* Against SciPy's cophenet on every golden case: 1e-9 relative from the
+ * float64 distances (the heights are SciPy's, so only the summation order
+ * differs), 1e-5 from the distances rounded to float32 (rounded heights,
+ * see F32_HEIGHT_TOL); the moments against a direct long double sum. */
+static void test_cophenetic_average(void)
+{
+    size_t ci, i;
+
+    for (ci = 0; ci < N_CASES; ci++) {
+        const golden_case *c = &golden_cases[ci];
+        input in;
+        expected e;
+        size_t at, m;
+        simdepth_matrix *z = NULL, *z32 = NULL;
+        simdepth_condensed_moments mom, mom32, bad;
+        simdepth_error err;
+        long double sum = 0.0L, sq = 0.0L;
+        float *y32 = NULL;
+        double x = NAN, cc = 0.0, c32 = 0.0;
+
+        if (strcmp(c->name, "neg4") == 0 || load_input(c, &in) != 0)
+            continue;
+        if (expected_load(c->name, &e) != 0) {
+            input_free(&in);
+            continue;
+        }
+        m = simdepth_condensed_size(in.n);
+        for (at = method_block(&e, "average"); at < e.n_lines; at++)
+            if (starts(e.lines[at], "coph")) {
+                x = strtod(e.lines[at] + 5, NULL);
+                break;
+            }
+        y32 = malloc(m * sizeof *y32);
+        for (i = 0; y32 != NULL && i < m; i++)
+            y32[i] = (float)in.y[i];
+        CHECK(y32 != NULL &&
+                  simdepth_linkage_compute(in.y, SIMDEPTH_F64, in.n, SIMDEPTH_LINKAGE_AVERAGE, &z,
+                                           &err) == SIMDEPTH_OK &&
+                  simdepth_linkage_condensed_moments(in.y, SIMDEPTH_F64, in.n, &mom, &err) ==
+                      SIMDEPTH_OK &&
+                  simdepth_linkage_condensed_moments(y32, SIMDEPTH_F32, in.n, &mom32, &err) ==
+                      SIMDEPTH_OK &&
+                  simdepth_linkage_compute_inplace(y32, SIMDEPTH_F32, in.n,
+                                                   SIMDEPTH_LINKAGE_AVERAGE, &z32, &err) ==
+                      SIMDEPTH_OK,
+              "%s: average linkage and moments", c->name);
+        for (i = 0; i < m; i++)
+            sum += in.y[i];
+        for (i = 0; i < m; i++)
+            sq += (in.y[i] - sum / m) * (in.y[i] - sum / m);
+        CHECK(mom.count == m && rel_close(mom.mean, (double)(sum / m), 1e-12) &&
+                  (rel_close(mom.m2, (double)sq, 1e-10) || fabs(mom.m2 - (double)sq) < 1e-15),
+              "%s: moments %.17g %.17g, direct %.17g %.17g", c->name, mom.mean, mom.m2,
+              (double)(sum / m), (double)sq);
+        if (z != NULL && z32 != NULL) {
+            CHECK(simdepth_linkage_cophenetic_correlation_average(z, &mom, &cc, &err) ==
+                          SIMDEPTH_OK &&
+                      (rel_close(cc, x, 1e-9) || (isnan(cc) && isnan(x))),
+                  "%s: cophenetic correlation from the heights %.17g, SciPy %.17g", c->name, cc,
+                  x);
+            CHECK(simdepth_linkage_cophenetic_correlation_average(z32, &mom32, &c32, &err) ==
+                          SIMDEPTH_OK &&
+                      (fabs(c32 - x) <= 1e-5 || (isnan(c32) && isnan(x))),
+                  "%s: float32 cophenetic correlation %.17g, SciPy %.17g", c->name, c32, x);
+            bad = mom;
+            bad.count++;
+            cc = 42.0;
+            CHECK(simdepth_linkage_cophenetic_correlation_average(z, &bad, &cc, &err) ==
+                          SIMDEPTH_EINVAL &&
+                      cc == 42.0,
+                  "%s: moments of another size refused", c->name);
+        }
+        free(y32);
+        simdepth_matrix_free(z32);
+        simdepth_matrix_free(z);
+        expected_free(&e);
+        input_free(&in);
+    }
+}
+
 int simdepth_test_add_linkage(void)
 {
     CU_pSuite s = CU_add_suite("linkage", NULL, NULL);
@@ -1458,7 +2252,17 @@ int simdepth_test_add_linkage(void)
         CU_add_test(s, "distance_rules", test_distance_rules) == NULL ||
         CU_add_test(s, "invalid_input", test_invalid_input) == NULL ||
         CU_add_test(s, "validate", test_validate) == NULL ||
-        CU_add_test(s, "misc", test_misc) == NULL)
+        CU_add_test(s, "misc", test_misc) == NULL ||
+        CU_add_test(s, "float32_vs_scipy", test_float32_vs_scipy) == NULL ||
+        CU_add_test(s, "chain_vs_plain_loop", test_chain_reference) == NULL ||
+        CU_add_test(s, "templates_vs_similarity", test_templates_route) == NULL ||
+        CU_add_test(s, "templates_vs_scipy", test_templates_scipy) == NULL ||
+        CU_add_test(s, "templates_errors", test_templates_errors) == NULL ||
+        CU_add_test(s, "cophenetic_average", test_cophenetic_average) == NULL)
         return -1;
+#ifdef SIMDEPTH_FAULT_INJECTION
+    if (CU_add_test(s, "float32_failing_allocator", test_float32_faults) == NULL)
+        return -1;
+#endif
     return 0;
 }

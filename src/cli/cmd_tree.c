@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "spec.h"
 
 enum { TREE_NPY, TREE_CSV, TREE_NEWICK };
 
@@ -19,8 +21,19 @@ enum {
     OPT_SCALING,
     OPT_WORDNET_DIR,
     OPT_FORMAT,
-    OPT_DISTANCE
+    OPT_DISTANCE,
+    OPT_PRECISION,
+    OPT_TIMINGS
 };
+
+enum { PREC_AUTO, PREC_DOUBLE, PREC_SINGLE };
+
+/* --precision auto: float32 distances above this many classes, where the
+ * float64 path's peak (16 bytes per pair of classes: the float64 distances
+ * with either the n x n float32 similarity, their working copy or the
+ * cophenetic distances) passes 512 MiB; the float32 path needs 4 bytes
+ * per pair. Documented in simdepth-tree(1). */
+#define TREE_SINGLE_ABOVE 8192
 
 static void tree_usage(FILE *f)
 {
@@ -29,7 +42,8 @@ static void tree_usage(FILE *f)
             "Agglomerative clustering of the classes on the distance 1 - S of their\n"
             "similarity S, written as a SciPy-compatible linkage matrix ((n-1) x 4: the two\n"
             "merged ids, the height, the size) in .npy or CSV, or as a Newick tree with class\n"
-            "names. Merges and heights equal scipy.cluster.hierarchy.linkage.\n\n"
+            "names. Merges and heights equal scipy.cluster.hierarchy.linkage (with float64\n"
+            "distances; see --precision).\n\n"
             "  -w, --weights FILE[:TENSOR]  class templates (as for analyze)\n"
             "  -s, --similarity FILE      a precomputed similarity matrix\n"
             "  -l, --labels FILE          one label per line (names the Newick leaves)\n"
@@ -40,14 +54,297 @@ static void tree_usage(FILE *f)
             "      --scaling minmax|none  scaling of S before 1 - S (default minmax)\n"
             "      --distance one-minus|clamp|max-minus\n"
             "                             1 - S (default), max(0, 1 - S), or max(S) - S\n"
+            "      --precision auto|double|single\n"
+            "                             distances in float64 (SciPy's exact values) or\n"
+            "                             float32 (half the memory, no n x n matrix from\n"
+            "                             -w); auto (default): single above %d classes\n"
             "  -o, --output FILE          .npy, .csv, or .nwk/.newick/.tree for Newick\n"
             "      --format npy|csv|newick   instead of the extension\n"
             "      --wordnet-dir DIR      WordNet database (labels are resolved as for analyze)\n"
-            "  -q, --quiet                no notes on standard error\n"
+            "      --timings              print each stage's wall time, CPU time and peak\n"
+            "                             memory on standard error\n"
+            "  -q, --quiet                no notes or progress on standard error\n"
             "  -h, --help                 show this help\n\n"
             "The cophenetic correlation of the tree with the distances is printed on\n"
-            "standard error. Exit status: 0 success, 1 runtime error, 2 usage error or bad\n"
-            "input. See simdepth-tree(1).\n");
+            "standard error, and on a terminal the stage being run. Exit status: 0 success,\n"
+            "1 runtime error, 2 usage error or bad input. See simdepth-tree(1).\n",
+            TREE_SINGLE_ABOVE);
+}
+
+/* What the linkage is computed from and named with. */
+typedef struct tree_inputs {
+    cli_model m;        /* the double path, and single with -s */
+    cli_shared sh;      /* single with -w: labels and taxonomy only */
+    const simdepth_labels *labels;
+    const simdepth_taxonomy *tax;
+    const size_t *nodes;
+} tree_inputs;
+
+typedef struct tree_opts {
+    simdepth_linkage_method method;
+    simdepth_distance_rule rule;
+    int minmax, optimal, quiet;
+} tree_opts;
+
+/* Split "FILE[:TENSOR]" as input.c does: the whole spec when it names an
+ * existing file, else the part before the last ':' when that exists. */
+static void tree_split_spec(const char *spec, char *path, size_t size, const char **tensor)
+{
+    const char *colon = strrchr(spec, ':');
+
+    snprintf(path, size, "%s", spec);
+    *tensor = NULL;
+    if (access(spec, F_OK) == 0 || colon == NULL || colon == spec || colon[1] == '\0')
+        return;
+    if ((size_t)(colon - spec) < size) {
+        char prefix[4096];
+        memcpy(prefix, spec, (size_t)(colon - spec));
+        prefix[colon - spec] = '\0';
+        if (access(prefix, F_OK) == 0) {
+            snprintf(path, size, "%s", prefix);
+            *tensor = colon + 1;
+        }
+    }
+}
+
+/* The class templates of @spec, as cli_similarity_load() reads them for
+ * the other commands (same formats, tensor choice, checks and messages),
+ * but without computing their n x n similarity. */
+static int tree_templates_load(const char *spec, size_t n, const char *labels_path, int quiet,
+                               simdepth_matrix **out)
+{
+    const char *tensor;
+    simdepth_tensor_file *f = NULL;
+    simdepth_matrix *t = NULL;
+    simdepth_error err;
+    size_t idx;
+    char path[4096], why[200] = "";
+    const simdepth_tensor_info *ti;
+    int rc = CLI_EXIT_OK;
+
+    tree_split_spec(spec, path, sizeof path, &tensor);
+    simdepth_error_clear(&err);
+    if (cli_ends_with(path, ".csv") || cli_ends_with(path, ".tsv") ||
+        cli_ends_with(path, ".txt") || cli_ends_with(path, ".CSV") ||
+        cli_ends_with(path, ".TSV")) {
+        if (tensor != NULL) {
+            cli_errorf("%s: a text matrix has no tensor '%s'; expected FILE without :TENSOR",
+                       path, tensor);
+            return CLI_EXIT_INPUT;
+        }
+        if (simdepth_csv_read(path, &t, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, path);
+    } else if ((cli_ends_with(path, ".npy") || cli_ends_with(path, ".NPY")) && tensor == NULL) {
+        if (simdepth_npy_read(path, &t, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, path);
+    } else {
+        if (simdepth_tensor_file_open(path, &f, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, path);
+        if (tensor != NULL) {
+            if (simdepth_tensor_file_find(f, tensor, &idx, &err) != SIMDEPTH_OK) {
+                rc = cli_report_error(&err, path);
+                goto out;
+            }
+            snprintf(why, sizeof why, "named on the command line");
+        } else if (simdepth_tensor_file_pick(f, n, &idx, why, sizeof why, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, path);
+            goto out;
+        }
+        ti = simdepth_tensor_file_info(f, idx);
+        if (ti->ndim != 2) {
+            cli_errorf("%s: tensor '%s' has %d dimension%s; expected the 2-D weight matrix "
+                       "(bias vectors are never class templates)",
+                       path, ti->name, ti->ndim, ti->ndim == 1 ? "" : "s");
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        if (simdepth_tensor_file_read(f, idx, &t, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, path);
+            goto out;
+        }
+        if (strcmp(simdepth_tensor_file_format(f), "npy") != 0 && !quiet)
+            cli_errorf("note: using tensor '%s' (%zu x %zu, %s) of %s: %s", ti->name,
+                       ti->shape[0], ti->shape[1], simdepth_tensor_dtype_name(ti->dtype), path,
+                       why);
+    }
+    if (simdepth_matrix_check_finite(t, spec, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, spec);
+        goto out;
+    }
+    if (simdepth_matrix_rows(t) != n) {
+        cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class", spec,
+                   simdepth_matrix_rows(t), labels_path, n);
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    *out = t;
+    t = NULL;
+out:
+    simdepth_matrix_free(t);
+    simdepth_tensor_file_free(f);
+    return rc;
+}
+
+/* The float64 path: SciPy's values exactly, and the cophenetic
+ * correlation to the last bit. */
+static int tree_double(const cli_model_args *args, const tree_opts *o, tree_inputs *in,
+                       simdepth_matrix **z, double *coph)
+{
+    simdepth_matrix *zo = NULL;
+    double *y = NULL;
+    simdepth_error err;
+    size_t n;
+    int rc;
+
+    rc = cli_model_load(args, &in->m);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    in->labels = in->m.labels;
+    in->tax = in->m.tax;
+    in->nodes = in->m.nodes;
+    simdepth_error_clear(&err);
+    n = simdepth_labels_count(in->m.labels);
+    if (n < 2) {
+        cli_errorf("%s: a tree needs at least 2 classes", args->labels);
+        return CLI_EXIT_INPUT;
+    }
+    cli_progress_report(args->progress, "distances", 0.0);
+    if (o->minmax) {
+        if (simdepth_similarity_minmax(in->m.sim, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, in->m.input_path);
+    } else {
+        simdepth_similarity_set_diagonal(in->m.sim, 1.0);
+    }
+    if (simdepth_linkage_condensed_from_similarity(in->m.sim, o->rule, SIMDEPTH_F64,
+                                                   (void **)&y, &err) != SIMDEPTH_OK)
+        return cli_report_error(&err, in->m.input_path);
+    /* Only the distances are needed from here on. */
+    simdepth_matrix_free(in->m.sim);
+    in->m.sim = NULL;
+    cli_progress_report(args->progress, "linkage", 0.0);
+    if (simdepth_linkage_compute(y, SIMDEPTH_F64, n, o->method, z, &err) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, in->m.input_path);
+        goto out;
+    }
+    cli_progress_report(args->progress, "cophenetic correlation", 0.0);
+    if (simdepth_linkage_cophenetic_correlation(*z, y, SIMDEPTH_F64, coph, NULL, &err) !=
+        SIMDEPTH_OK) {
+        rc = cli_report_error(&err, in->m.input_path);
+        goto out;
+    }
+    if (o->optimal) {
+        cli_progress_report(args->progress, "optimal leaf order", 0.0);
+        if (simdepth_linkage_optimal_ordering(*z, y, SIMDEPTH_F64, &zo, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, in->m.input_path);
+            goto out;
+        }
+        simdepth_matrix_free(*z);
+        *z = zo;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    free(y);
+    return rc;
+}
+
+/* The float32 path: float32 distances (from the templates directly with
+ * -w, so that no n x n matrix exists), the linkage in place, and for
+ * average linkage the cophenetic correlation from the merge heights. */
+static int tree_single(const cli_model_args *args, const tree_opts *o, size_t n,
+                       tree_inputs *in, simdepth_matrix **z, double *coph, int *have_coph)
+{
+    simdepth_matrix *t = NULL, *zo = NULL;
+    simdepth_condensed_moments mom;
+    float *y = NULL;
+    simdepth_error err;
+    cli_failure fl;
+    const char *input = args->weights ? args->weights : args->similarity;
+    int rc, average = o->method == SIMDEPTH_LINKAGE_AVERAGE;
+
+    simdepth_error_clear(&err);
+    if (args->weights != NULL) {
+        cli_progress_report(args->progress, "read weights", 0.0);
+        rc = tree_templates_load(args->weights, n, args->labels, args->quiet, &t);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        cli_progress_report(args->progress, "open WordNet", 0.0);
+        rc = cli_shared_load(args->labels, NULL, args->wordnet_dir, &in->sh, &fl);
+        if (rc != CLI_EXIT_OK) {
+            cli_errorf("%s", fl.msg);
+            goto out;
+        }
+        in->labels = in->sh.labels;
+        in->tax = in->sh.tax;
+        in->nodes = in->sh.nodes;
+        if (simdepth_labels_count(in->labels) != n) { /* the file changed under us */
+            cli_errorf("%s: changed while being read", args->labels);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        cli_progress_report(args->progress, "distances", 0.0);
+        if (simdepth_linkage_condensed_from_templates(t, o->minmax, o->rule, SIMDEPTH_F32,
+                                                      (void **)&y, &mom, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, input);
+            goto out;
+        }
+        simdepth_matrix_free(t);
+        t = NULL;
+    } else {
+        rc = cli_model_load(args, &in->m);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        in->labels = in->m.labels;
+        in->tax = in->m.tax;
+        in->nodes = in->m.nodes;
+        cli_progress_report(args->progress, "distances", 0.0);
+        if (o->minmax) {
+            if (simdepth_similarity_minmax(in->m.sim, &err) != SIMDEPTH_OK)
+                return cli_report_error(&err, input);
+        } else {
+            simdepth_similarity_set_diagonal(in->m.sim, 1.0);
+        }
+        if (simdepth_linkage_condensed_from_similarity(in->m.sim, o->rule, SIMDEPTH_F32,
+                                                       (void **)&y, &err) != SIMDEPTH_OK)
+            return cli_report_error(&err, input);
+        simdepth_matrix_free(in->m.sim);
+        in->m.sim = NULL;
+        if (average &&
+            simdepth_linkage_condensed_moments(y, SIMDEPTH_F32, n, &mom, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, input);
+            goto out;
+        }
+    }
+    /* The optimal leaf order needs the distances after the linkage. */
+    cli_progress_report(args->progress, "linkage", 0.0);
+    if ((o->optimal ? simdepth_linkage_compute(y, SIMDEPTH_F32, n, o->method, z, &err)
+                    : simdepth_linkage_compute_inplace(y, SIMDEPTH_F32, n, o->method, z,
+                                                       &err)) != SIMDEPTH_OK) {
+        rc = cli_report_error(&err, input);
+        goto out;
+    }
+    if (o->optimal) {
+        cli_progress_report(args->progress, "optimal leaf order", 0.0);
+        if (simdepth_linkage_optimal_ordering(*z, y, SIMDEPTH_F32, &zo, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, input);
+            goto out;
+        }
+        simdepth_matrix_free(*z);
+        *z = zo;
+    }
+    *have_coph = 0;
+    if (average) {
+        if (simdepth_linkage_cophenetic_correlation_average(*z, &mom, coph, &err) !=
+            SIMDEPTH_OK) {
+            rc = cli_report_error(&err, input);
+            goto out;
+        }
+        *have_coph = 1;
+    }
+    rc = CLI_EXIT_OK;
+out:
+    free(y);
+    simdepth_matrix_free(t);
+    return rc;
 }
 
 int cli_cmd_tree(int argc, char **argv)
@@ -61,25 +358,33 @@ int cli_cmd_tree(int argc, char **argv)
         {"order", required_argument, NULL, OPT_ORDER},
         {"scaling", required_argument, NULL, OPT_SCALING},
         {"distance", required_argument, NULL, OPT_DISTANCE},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {"wordnet-dir", required_argument, NULL, OPT_WORDNET_DIR},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_model_args args;
-    cli_model m;
-    simdepth_linkage_method method = SIMDEPTH_LINKAGE_AVERAGE;
-    simdepth_distance_rule rule = SIMDEPTH_DISTANCE_ONE_MINUS;
-    int optimal = 0, minmax = 1, format = -1, c, rc;
+    tree_inputs in;
+    tree_opts o;
+    int precision = PREC_AUTO, single = 0, have_coph = 1, format = -1, timings = 0, c, rc;
     const char *output = NULL;
-    simdepth_matrix *z = NULL, *zo = NULL;
-    double *y = NULL, coph = NAN;
+    simdepth_matrix *z = NULL;
+    simdepth_labels *counted = NULL;
+    double coph = NAN;
     const char **names = NULL;
     simdepth_error err;
     cli_output out;
-    size_t i, n;
+    cli_progress pr;
+    size_t i, n = 0;
 
     memset(&args, 0, sizeof args);
+    memset(&in, 0, sizeof in);
+    o.method = SIMDEPTH_LINKAGE_AVERAGE;
+    o.rule = SIMDEPTH_DISTANCE_ONE_MINUS;
+    o.minmax = 1;
+    o.optimal = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":w:s:l:o:qh", longopts, NULL)) != -1) {
@@ -90,36 +395,48 @@ int cli_cmd_tree(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'q': args.quiet = 1; break;
         case OPT_WORDNET_DIR: args.wordnet_dir = optarg; break;
+        case OPT_TIMINGS: timings = 1; break;
         case OPT_LINKAGE:
-            if (simdepth_linkage_method_parse(optarg, &method, &err) != SIMDEPTH_OK)
+            if (simdepth_linkage_method_parse(optarg, &o.method, &err) != SIMDEPTH_OK)
                 return cli_usage_error("tree", "--linkage '%s': expected single, complete, average, "
                                    "weighted, centroid, median or ward", optarg);
             break;
         case OPT_ORDER:
             if (strcmp(optarg, "optimal") == 0)
-                optimal = 1;
+                o.optimal = 1;
             else if (strcmp(optarg, "input") == 0)
-                optimal = 0;
+                o.optimal = 0;
             else
                 return cli_usage_error("tree", "--order '%s': expected input or optimal", optarg);
             break;
         case OPT_SCALING:
             if (strcmp(optarg, "minmax") == 0)
-                minmax = 1;
+                o.minmax = 1;
             else if (strcmp(optarg, "none") == 0)
-                minmax = 0;
+                o.minmax = 0;
             else
                 return cli_usage_error("tree", "--scaling '%s': expected minmax or none", optarg);
             break;
         case OPT_DISTANCE:
             if (strcmp(optarg, "one-minus") == 0)
-                rule = SIMDEPTH_DISTANCE_ONE_MINUS;
+                o.rule = SIMDEPTH_DISTANCE_ONE_MINUS;
             else if (strcmp(optarg, "clamp") == 0)
-                rule = SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP;
+                o.rule = SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP;
             else if (strcmp(optarg, "max-minus") == 0)
-                rule = SIMDEPTH_DISTANCE_MAX_MINUS;
+                o.rule = SIMDEPTH_DISTANCE_MAX_MINUS;
             else
                 return cli_usage_error("tree", "--distance '%s': expected one-minus, clamp or max-minus",
+                                   optarg);
+            break;
+        case OPT_PRECISION:
+            if (strcmp(optarg, "auto") == 0)
+                precision = PREC_AUTO;
+            else if (strcmp(optarg, "double") == 0)
+                precision = PREC_DOUBLE;
+            else if (strcmp(optarg, "single") == 0)
+                precision = PREC_SINGLE;
+            else
+                return cli_usage_error("tree", "--precision '%s': expected auto, double or single",
                                    optarg);
             break;
         case OPT_FORMAT:
@@ -166,45 +483,52 @@ int cli_cmd_tree(int argc, char **argv)
     }
     if (format == TREE_NPY && strcmp(output, "-") == 0)
         return cli_usage_error("tree", "%s", "a .npy linkage matrix is binary; give a file name");
+    o.quiet = args.quiet;
+    cli_progress_init(&pr, args.quiet, timings);
+    args.progress = &pr;
 
-    rc = cli_model_load(&args, &m);
-    if (rc != CLI_EXIT_OK)
-        return rc;
+    /* The class count decides --precision auto: the labels are read once
+     * here, before the (large) inputs, as cli_model_load() reads them
+     * first too. */
     simdepth_error_clear(&err);
-    n = simdepth_labels_count(m.labels);
-    if (n < 2) {
-        cli_errorf("%s: a tree needs at least 2 classes", args.labels);
-        rc = CLI_EXIT_INPUT;
-        goto out;
-    }
-    if (minmax) {
-        if (simdepth_similarity_minmax(m.sim, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, m.input_path);
+    if (precision != PREC_DOUBLE) {
+        cli_progress_report(&pr, "read labels", 0.0);
+        if (simdepth_labels_read(args.labels, &counted, &err) != SIMDEPTH_OK) {
+            rc = cli_report_error(&err, args.labels);
             goto out;
         }
+        n = simdepth_labels_count(counted);
+        simdepth_labels_free(counted);
+        single = precision == PREC_SINGLE || n > TREE_SINGLE_ABOVE;
+        if (single && n < 2) {
+            cli_errorf("%s: a tree needs at least 2 classes", args.labels);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+    }
+    if (single) {
+        if (precision == PREC_AUTO && !args.quiet)
+            cli_errorf("note: %zu classes: float32 distances (above %d classes; "
+                       "--precision double for SciPy's float64 values)",
+                       n, TREE_SINGLE_ABOVE);
+        rc = tree_single(&args, &o, n, &in, &z, &coph, &have_coph);
     } else {
-        simdepth_similarity_set_diagonal(m.sim, 1.0);
+        rc = tree_double(&args, &o, &in, &z, &coph);
     }
-    if (simdepth_linkage_condensed_from_similarity(m.sim, rule, SIMDEPTH_F64, (void **)&y,
-                                                   &err) != SIMDEPTH_OK ||
-        simdepth_linkage_compute(y, SIMDEPTH_F64, n, method, &z, &err) != SIMDEPTH_OK ||
-        simdepth_linkage_cophenetic_correlation(z, y, SIMDEPTH_F64, &coph, NULL, &err) !=
-            SIMDEPTH_OK) {
-        rc = cli_report_error(&err, m.input_path);
+    if (rc != CLI_EXIT_OK)
         goto out;
+    n = simdepth_labels_count(in.labels);
+    if (!args.quiet) {
+        if (have_coph)
+            cli_errorf("note: %s linkage of %zu classes%s; cophenetic correlation %.6f",
+                       simdepth_linkage_method_name(o.method), n,
+                       single ? " (float32 distances)" : "", coph);
+        else
+            cli_errorf("note: %s linkage of %zu classes (float32 distances); cophenetic "
+                       "correlation not computed (it needs the distances, which the linkage "
+                       "consumed; use --precision double)",
+                       simdepth_linkage_method_name(o.method), n);
     }
-    if (optimal) {
-        if (simdepth_linkage_optimal_ordering(z, y, SIMDEPTH_F64, &zo, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, m.input_path);
-            goto out;
-        }
-        simdepth_matrix_free(z);
-        z = zo;
-        zo = NULL;
-    }
-    if (!args.quiet)
-        cli_errorf("note: %s linkage of %zu classes; cophenetic correlation %.6f",
-                   simdepth_linkage_method_name(method), n, coph);
     names = calloc(n, sizeof *names);
     if (names == NULL) {
         cli_errorf("out of memory");
@@ -212,10 +536,11 @@ int cli_cmd_tree(int argc, char **argv)
         goto out;
     }
     for (i = 0; i < n; i++) {
-        const char *nm = simdepth_labels_name(m.labels, i);
+        const char *nm = simdepth_labels_name(in.labels, i);
         names[i] = nm != NULL && nm[0] != '\0' ? nm
-                                               : simdepth_taxonomy_label(m.tax, m.nodes[i]);
+                                               : simdepth_taxonomy_label(in.tax, in.nodes[i]);
     }
+    cli_progress_report(&pr, "write tree", 0.0);
     if (cli_output_open(&out, output, &err) != 0) {
         cli_report_error(&err, output);
         rc = CLI_EXIT_RUNTIME;
@@ -238,12 +563,13 @@ int cli_cmd_tree(int argc, char **argv)
         rc = CLI_EXIT_RUNTIME;
         goto out;
     }
+    cli_progress_report(&pr, "write tree", 1.0);
     rc = CLI_EXIT_OK;
 out:
+    cli_progress_finish(&pr);
     free(names);
-    free(y);
     simdepth_matrix_free(z);
-    simdepth_matrix_free(zo);
-    cli_model_free(&m);
+    cli_shared_free(&in.sh);
+    cli_model_free(&in.m);
     return rc;
 }

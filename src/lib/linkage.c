@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "simdepth/linkage.h"
 #include "simdepth/matrix.h"
 #include "simdepth/partition.h"
@@ -254,9 +256,285 @@ simdepth_status simdepth_linkage_condensed_from_similarity(
     return SIMDEPTH_OK;
 }
 
+/* ---- from templates ---------------------------------------------------- */
+
+/* The templates' rows scaled to unit L2 norm, in their own element type,
+ * with the arithmetic of simdepth_similarity_cosine() (sum of squares in
+ * double, each element multiplied by 1 / sqrt of it and rounded once), so
+ * that the products are the cosines that function computes. */
+static simdepth_status unit_rows(const simdepth_matrix *t, simdepth_matrix **out,
+                                 simdepth_error *err)
+{
+    simdepth_matrix *u = NULL;
+    size_t r, c, rows = simdepth_matrix_rows(t), cols = simdepth_matrix_cols(t);
+    int f32 = simdepth_matrix_dtype(t) == SIMDEPTH_F32;
+    simdepth_status st;
+
+    if ((st = simdepth_matrix_convert(t, simdepth_matrix_dtype(t), &u, err)) != SIMDEPTH_OK)
+        return st;
+    for (r = 0; r < rows; r++) {
+        double ss = 0.0, inv;
+        if (f32) {
+            float *row = (float *)simdepth_matrix_data(u) + r * cols;
+            for (c = 0; c < cols; c++)
+                ss += (double)row[c] * row[c];
+            if (!(ss > 0.0) || !isfinite(ss))
+                goto bad;
+            inv = 1.0 / sqrt(ss);
+            for (c = 0; c < cols; c++)
+                row[c] = (float)(row[c] * inv);
+        } else {
+            double *row = (double *)simdepth_matrix_data(u) + r * cols;
+            for (c = 0; c < cols; c++)
+                ss += row[c] * row[c];
+            if (!(ss > 0.0) || !isfinite(ss))
+                goto bad;
+            inv = 1.0 / sqrt(ss);
+            for (c = 0; c < cols; c++)
+                row[c] *= inv;
+        }
+        continue;
+    bad:
+        simdepth_matrix_free(u);
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, (long)r + 1, 0, -1,
+                                    "template of class %zu (row %zu) has %s; cosine similarity "
+                                    "needs non-zero finite rows",
+                                    r, r + 1,
+                                    ss == 0.0 ? "zero norm" : "a non-finite value or norm");
+    }
+    *out = u;
+    return SIMDEPTH_OK;
+}
+
+/* Rows of templates per product: block rows i0 .. i0 + B - 1 against rows
+ * i0 .. n - 1 (their part of the upper triangle, plus a B x B corner below
+ * the diagonal that is thrown away), at most about 32 MiB of product. */
+static size_t tblock_rows(size_t n, size_t esz)
+{
+    size_t b = ((size_t)32 << 20) / (n * esz);
+
+    if (b > 512)
+        b = 512;
+    if (b < 64)
+        b = 64;
+    return b < n ? b : n;
+}
+
+/* Pass 1: the raw cosines of the upper triangle into y, and the smallest
+ * and largest cosine (diagonal included, as simdepth_similarity_minmax()
+ * scans the whole matrix) and the largest off the diagonal.
+ *
+ * A block's product (rows x cols, cols = n - i0) is written by ?gemm
+ * straight into y where the block's condensed rows begin, when y has room
+ * for it there (it overruns the block's own rows by a triangle of
+ * rows (rows + 1) / 2 elements, which later blocks overwrite), and then
+ * moved down into condensed order: every element moves to a lower or
+ * equal position, row after row, so one forward copy suffices. BLAS's own
+ * threads thus touch y first, sharing the cost of the fresh pages, and no
+ * copy buffer is needed but for the last blocks (and for a y of another
+ * element type than the templates). */
+static simdepth_status cosines_pass(const simdepth_matrix *u, int of32, void *y, double *mn,
+                                    double *mx, double *omx, simdepth_error *err)
+{
+    size_t n = simdepth_matrix_rows(u), dd = simdepth_matrix_cols(u);
+    size_t m = simdepth_condensed_size(n);
+    int tf32 = simdepth_matrix_dtype(u) == SIMDEPTH_F32, same = tf32 == of32;
+    size_t esz = tf32 ? sizeof(float) : sizeof(double), b = tblock_rows(n, esz);
+    size_t i0, r, j, k = 0;
+    /* Same types: only blocks within 2b + 1 rows of the end need it. */
+    void *buf = simdepth_i_malloc_array(b * (same && 2 * b + 1 < n ? 2 * b + 1 : n), esz);
+
+    if (buf == NULL)
+        return simdepth_i_enomem(err, "cosine block buffer");
+    *mn = INFINITY;
+    *mx = -INFINITY;
+    *omx = -INFINITY;
+    for (i0 = 0; i0 < n; i0 += b) {
+        size_t rows = n - i0 < b ? n - i0 : b, cols = n - i0;
+        int direct = same && k + rows * cols <= m; /* k: where row i0 begins */
+        void *c = direct ? (char *)y + k * esz : buf;
+        if (tf32) {
+            const float *a = (const float *)simdepth_matrix_cdata(u) + i0 * dd;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols, (int)dd,
+                        1.0f, a, (int)dd, a, (int)dd, 0.0f, c, (int)cols);
+        } else {
+            const double *a = (const double *)simdepth_matrix_cdata(u) + i0 * dd;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols, (int)dd,
+                        1.0, a, (int)dd, a, (int)dd, 0.0, c, (int)cols);
+        }
+        for (r = 0; r < rows; r++) {
+            size_t i = i0 + r, off = r * cols + r; /* the diagonal element */
+            double v = dget(c, tf32, off);
+            double lo = v < *mn ? v : *mn, hi = v > *mx ? v : *mx, ohi = *omx;
+            if (!isfinite(v)) { /* cannot happen with finite unit rows */
+                free(buf);
+                return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, (long)i + 1,
+                                            (long)i + 1, -1,
+                                            "cosine similarity of class %zu with itself is "
+                                            "not finite", i);
+            }
+            /* In place (direct), position k <= off + j: never ahead. */
+            for (j = 1; i + j < n; j++, k++) {
+                v = dget(c, tf32, off + j);
+                if (v < lo)
+                    lo = v;
+                if (v > hi)
+                    hi = v;
+                if (v > ohi)
+                    ohi = v;
+                dput(y, of32, k, v);
+            }
+            *mn = lo;
+            *mx = hi;
+            *omx = ohi;
+        }
+    }
+    free(buf);
+    return SIMDEPTH_OK;
+}
+
+/* The mean and the sum of squared deviations of len values of y from k,
+ * two passes (the values are in cache for the second), folded into the
+ * running (count, mean, m2) as Chan, Golub and LeVeque's pairwise update:
+ * no cancellation however large the mean. */
+static void moments_add(const void *y, int f32, size_t k, size_t len, size_t *count,
+                        double *mean, double *m2)
+{
+    double s = 0.0, rm, rm2 = 0.0, delta;
+    size_t j, tot = *count + len;
+
+    for (j = 0; j < len; j++)
+        s += dget(y, f32, k + j);
+    rm = s / (double)len;
+    for (j = 0; j < len; j++) {
+        double v = dget(y, f32, k + j) - rm;
+        rm2 += v * v;
+    }
+    delta = rm - *mean;
+    *mean += delta * ((double)len / (double)tot);
+    *m2 += rm2 + delta * delta * ((double)*count * (double)len / (double)tot);
+    *count = tot;
+}
+
+/* Pass 2: raw cosines to distances in place, with the scaling and the
+ * checks of simdepth_similarity_minmax() and
+ * simdepth_linkage_condensed_from_similarity(). tf32: the scaling in
+ * float arithmetic, as for a float32 similarity matrix. With mom, the
+ * moments of the result, row by row while the row is in cache. */
+LK_INLINE simdepth_status distances_pass(void *y, int of32, int tf32, size_t n, int minmax,
+                                         simdepth_distance_rule rule, double mn, double mx,
+                                         double omx, simdepth_condensed_moments *mom,
+                                         simdepth_error *err)
+{
+    float fmn = (float)mn, frange = (float)mx - (float)mn;
+    double range = mx - mn, top, mean = 0.0, m2 = 0.0;
+    size_t i, j, k = 0, count = 0;
+
+    if (minmax && (tf32 ? !(frange > 0.0f) : !(range > 0.0)))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "similarity matrix is constant; min-max scaling needs a "
+                                    "range (use --scaling none)");
+    /* The largest scaled similarity off the diagonal, for max-minus: the
+     * scaling is monotone, so it is the scaled largest cosine. */
+    if (!minmax)
+        top = omx;
+    else
+        top = tf32 ? (double)(((float)omx - fmn) / frange) : (omx - mn) / range;
+    for (i = 0; i + 1 < n; i++) {
+        size_t k0 = k;
+        for (j = i + 1; j < n; j++, k++) {
+            double a = dget(y, of32, k), d;
+            if (minmax)
+                a = tf32 ? (double)(((float)a - fmn) / frange) : (a - mn) / range;
+            if (!isfinite(a) || (rule == SIMDEPTH_DISTANCE_ONE_MINUS && a > 1.0))
+                return sim_bad(err, i, j, a, a);
+            if (rule == SIMDEPTH_DISTANCE_MAX_MINUS) {
+                d = top - a;
+            } else {
+                d = 1.0 - a;
+                if (rule == SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP && d < 0.0)
+                    d = 0.0;
+            }
+            dput(y, of32, k, d);
+        }
+        if (mom != NULL)
+            moments_add(y, of32, k0, k - k0, &count, &mean, &m2);
+    }
+    if (mom != NULL) {
+        mom->count = count;
+        mom->mean = mean;
+        mom->m2 = m2;
+    }
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_linkage_condensed_from_templates(
+    const simdepth_matrix *templates, int minmax, simdepth_distance_rule rule,
+    simdepth_dtype dtype, void **out, simdepth_condensed_moments *moments,
+    simdepth_error *err)
+{
+    simdepth_matrix *u = NULL;
+    size_t n, dd;
+    int of32, tf32;
+    double mn = 0.0, mx = 0.0, omx = 0.0;
+    simdepth_condensed_moments mom;
+    void *y = NULL;
+    simdepth_status st;
+
+    if (templates == NULL || out == NULL)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "no templates or output given");
+    if ((st = check_dtype(dtype, err)) != SIMDEPTH_OK)
+        return st;
+    if (rule != SIMDEPTH_DISTANCE_ONE_MINUS && rule != SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP &&
+        rule != SIMDEPTH_DISTANCE_MAX_MINUS)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "unknown distance rule %d", (int)rule);
+    n = simdepth_matrix_rows(templates);
+    dd = simdepth_matrix_cols(templates);
+    if (dd == 0)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "templates matrix is empty (%zu x %zu)", n, dd);
+    if ((st = check_n(n, err)) != SIMDEPTH_OK)
+        return st;
+    if (dd > (size_t)INT_MAX)
+        return simdepth_i_error_set(err, SIMDEPTH_EUNSUPPORTED, NULL, 0, 0, -1,
+                                    "templates matrix %zu x %zu exceeds BLAS index range", n,
+                                    dd);
+    of32 = dtype == SIMDEPTH_F32;
+    tf32 = simdepth_matrix_dtype(templates) == SIMDEPTH_F32;
+    if ((st = unit_rows(templates, &u, err)) != SIMDEPTH_OK)
+        return st;
+    y = simdepth_i_malloc_array(simdepth_condensed_size(n), of32 ? sizeof(float) : sizeof(double));
+    if (y == NULL) {
+        st = simdepth_i_enomem(err, "condensed distances");
+        goto out;
+    }
+    if ((st = cosines_pass(u, of32, y, &mn, &mx, &omx, err)) != SIMDEPTH_OK)
+        goto out;
+    simdepth_matrix_free(u);
+    u = NULL;
+    if (tf32)
+        st = of32 ? distances_pass(y, 1, 1, n, minmax, rule, mn, mx, omx, &mom, err)
+                  : distances_pass(y, 0, 1, n, minmax, rule, mn, mx, omx, &mom, err);
+    else
+        st = of32 ? distances_pass(y, 1, 0, n, minmax, rule, mn, mx, omx, &mom, err)
+                  : distances_pass(y, 0, 0, n, minmax, rule, mn, mx, omx, &mom, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    if (moments != NULL)
+        *moments = mom;
+    *out = y;
+    y = NULL;
+out:
+    free(y);
+    simdepth_matrix_free(u);
+    return st;
+}
+
 /* ---- Lance-Williams updates, in SciPy's operand order ------------------ */
 
-static double lw_update(simdepth_linkage_method m, double dxi, double dyi,
+LK_INLINE double lw_update(simdepth_linkage_method m, double dxi, double dyi,
                         double dxy, int nx, int ny, int ni)
 {
     double t;
@@ -367,28 +645,337 @@ static simdepth_status mst_f32(const void *d, size_t n, lk_rows *r, simdepth_err
 
 /* ---- nearest-neighbour chain (SciPy's nn_chain) ------------------------ */
 
+/* SciPy's nn_chain gives the merges and heights, but its loop scans a
+ * whole row of the condensed matrix at every step of the chain, about
+ * three rows per merge; a row x is (i, x) for i < x, one entry in each
+ * condensed row above it, then (x, j) for j > x, contiguous, so each scan
+ * costs about n/2 cache misses. This version takes the same steps with
+ * the same comparisons and updates, so float64 heights stay bit for bit
+ * SciPy's and ties resolve as in SciPy, but it
+ *  - keeps each row's nearest live neighbour (the first strict minimum in
+ *    index order, which is what SciPy's scan returns) or, when the merge
+ *    of that neighbour leaves it unknown, a lower bound of the row, and
+ *    scans a row again only when the chain reaches it while it is stale
+ *    (about 1.8 scans per merge besides the update, against 3);
+ *  - scans the contiguous part of a row four lanes at a time;
+ *  - compacts the live clusters into a smaller condensed matrix, in place
+ *    and in the same order, each time half of them have died, so that the
+ *    scans and updates stay on dense memory as the clusters merge;
+ *  - inlines the Lance-Williams update for each method. */
+
+#define LK_COMPACT_MIN 16 /* no compaction below this many rows */
+
+/* The first position p of the smallest value strictly below *cur among
+ * the live entries (live[p] != 0) of v[0 .. len), or -1 when there is none
+ * (a NaN never is); *cur then holds that value. The same answer as the
+ * scalar loop "if (live[p] && v[p] < cur) cur = v[p], found = p", in two
+ * passes: the smallest value (four lanes through GCC's vector extension,
+ * as affinity.c does), then its first position. */
+#if defined(__GNUC__)
+typedef float lk_vf __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t lk_vi __attribute__((vector_size(4 * sizeof(int32_t))));
+#endif
+
+static ptrdiff_t argmin_live_f32(const float *v, const int *live, size_t len, double *cur)
+{
+    float c = (float)*cur, m = c; /* *cur came from a float, or is inf */
+    size_t i = 0;
+
+#if defined(__GNUC__)
+    if (len >= 8 && sizeof(int) == sizeof(int32_t)) {
+        lk_vf a0 = {c, c, c, c}, a1 = a0, x0, x1;
+        lk_vi l0, l1, t0, t1;
+        float t[4];
+        for (; i + 8 <= len; i += 8) {
+            memcpy(&x0, v + i, sizeof x0);
+            memcpy(&x1, v + i + 4, sizeof x1);
+            memcpy(&l0, live + i, sizeof l0);
+            memcpy(&l1, live + i + 4, sizeof l1);
+            t0 = (x0 < a0) & (l0 != 0); /* a NaN compares false */
+            t1 = (x1 < a1) & (l1 != 0);
+            a0 = (lk_vf)(((lk_vi)x0 & t0) | ((lk_vi)a0 & ~t0));
+            a1 = (lk_vf)(((lk_vi)x1 & t1) | ((lk_vi)a1 & ~t1));
+        }
+        t0 = a1 < a0;
+        a0 = (lk_vf)(((lk_vi)a1 & t0) | ((lk_vi)a0 & ~t0));
+        memcpy(t, &a0, sizeof t);
+        m = t[0];
+        if (t[1] < m)
+            m = t[1];
+        if (t[2] < m)
+            m = t[2];
+        if (t[3] < m)
+            m = t[3];
+    }
+#endif
+    for (; i < len; i++)
+        if (live[i] && v[i] < m)
+            m = v[i];
+    if (!(m < c))
+        return -1;
+    for (i = 0; !(live[i] && v[i] == m); i++)
+        ;
+    *cur = m;
+    return (ptrdiff_t)i;
+}
+
+static ptrdiff_t argmin_live_f64(const double *v, const int *live, size_t len, double *cur)
+{
+    ptrdiff_t p = -1;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (live[i] && v[i] < *cur) {
+            *cur = v[i];
+            p = (ptrdiff_t)i;
+        }
+    return p;
+}
+
+/* The nearest live neighbour of x (first strict minimum in index order):
+ * 1 and *y, *dist set if there is one. The contiguous part (x, j), j > x,
+ * is scanned first; the scattered part (i, x), i < x, only when its lower
+ * bound lcol[x] does not already exceed the contiguous minimum (its
+ * entries come first in index order, so a tie goes to them). A scan of the
+ * scattered part makes lcol[x] exact. */
+LK_INLINE int chain_rescan(const void *d, int f32, size_t n, const int *size, double *lcol,
+                           size_t x, double *dist, size_t *y)
+{
+    size_t i, idx, sy = 0;
+    double cmin = INFINITY, smin = INFINITY;
+    ptrdiff_t p = -1;
+    int sfound = 0;
+
+    if (x + 1 < n)
+        p = f32 ? argmin_live_f32((const float *)d + cidx(n, x, x + 1), size + x + 1,
+                                  n - x - 1, &cmin)
+                : argmin_live_f64((const double *)d + cidx(n, x, x + 1), size + x + 1,
+                                  n - x - 1, &cmin);
+    if (!(lcol[x] > cmin)) {
+        for (i = 0, idx = x - 1; i < x; idx += n - i - 2, i++) {
+            double v;
+            if (size[i] == 0)
+                continue;
+            v = dget(d, f32, idx);
+            if (v < smin) {
+                smin = v;
+                sy = i;
+                sfound = 1;
+            }
+        }
+        lcol[x] = smin;
+        if (sfound && !(cmin < smin)) {
+            *dist = smin;
+            *y = sy;
+            return 1;
+        }
+    }
+    if (p < 0)
+        return 0;
+    *dist = cmin;
+    *y = x + 1 + (size_t)p;
+    return 1;
+}
+
+/* The nearest neighbour of every row (first strict minimum in index
+ * order, nb -1 when there is none, e.g. all NaN), in one pass: row i's
+ * entries (i, j) are seen by row j in increasing i; and the minimum of
+ * each row's scattered part (lcol). */
+LK_INLINE void nn_init(const void *d, int f32, size_t n, int *nb, double *mind, double *lcol)
+{
+    size_t i, j, k = 0;
+
+    for (i = 0; i < n; i++) {
+        nb[i] = -1;
+        mind[i] = INFINITY;
+    }
+    for (i = 0; i < n; i++) {
+        double mi = mind[i];
+        int bi = nb[i];
+        lcol[i] = mi; /* all of (h, i), h < i, seen: the scattered part */
+        for (j = i + 1; j < n; j++, k++) {
+            double v = dget(d, f32, k);
+            if (v < mi) {
+                mi = v;
+                bi = (int)j;
+            }
+            if (v < mind[j]) {
+                mind[j] = v;
+                nb[j] = (int)i;
+            }
+        }
+        mind[i] = mi;
+        nb[i] = bi;
+    }
+}
+
+/* Row i's new distance v to the merged cluster y (x merged into y, x < y).
+ * A row is either exact (nb[i] is the first strict minimum of the row in
+ * index order, -1 if there is none) or stale: mind[i] is then only a lower
+ * bound of the row, and the row is scanned again if the chain asks for it.
+ * Rows whose neighbour was x or y may have another one now and go stale,
+ * unless v settles it; a value below a stale row's bound settles it too. */
+LK_INLINE void nn_note(int *nb, double *mind, unsigned char *stale, size_t i, size_t x,
+                       size_t y, double v)
+{
+    if (stale[i]) {
+        if (v < mind[i]) {
+            mind[i] = v;
+            nb[i] = (int)y;
+            stale[i] = 0;
+        }
+    } else if (nb[i] == (int)x || nb[i] == (int)y) {
+        /* Entries between x and y may equal mind[i]: y is first only if
+         * it was the neighbour already. */
+        if (v < mind[i] || (v == mind[i] && nb[i] == (int)y))
+            mind[i] = v, nb[i] = (int)y;
+        else
+            stale[i] = 1;
+    } else if (v < mind[i] || (v == mind[i] && (int)y < nb[i])) {
+        mind[i] = v;
+        nb[i] = (int)y;
+    }
+}
+
+/* d(i, x ∪ y) into (i, y) for every live i, in increasing i (SciPy's
+ * order), x < y, size[x] already 0; (i, x) becomes +inf. Keeps the
+ * neighbours of the other rows (nn_note) and finds y's. */
+LK_INLINE void chain_update(void *d, int f32, size_t n, simdepth_linkage_method m,
+                            const int *size, size_t x, size_t y, double dxy, int nx, int ny,
+                            int *nb, double *mind, unsigned char *stale, double *lcol)
+{
+    size_t i, ix, iy;
+    double v, best = INFINITY;
+    int arg = -1;
+
+    for (i = 0, ix = x - 1, iy = y - 1; i < x; ix += n - i - 2, iy += n - i - 2, i++) {
+        if (size[i] == 0)
+            continue;
+        dput(d, f32, iy, lw_update(m, dget(d, f32, ix), dget(d, f32, iy), dxy, nx, ny, size[i]));
+        v = dget(d, f32, iy);
+        nn_note(nb, mind, stale, i, x, y, v);
+        if (v < best) {
+            best = v;
+            arg = (int)i;
+        }
+    }
+    if (x + 1 < y) {
+        ix = cidx(n, x, x + 1);
+        iy = cidx(n, x + 1, y);
+        for (i = x + 1; i < y; ix++, iy += n - i - 2, i++) {
+            if (size[i] == 0)
+                continue;
+            dput(d, f32, iy,
+                 lw_update(m, dget(d, f32, ix), dget(d, f32, iy), dxy, nx, ny, size[i]));
+            v = dget(d, f32, iy);
+            nn_note(nb, mind, stale, i, x, y, v);
+            if (v < best) {
+                best = v;
+                arg = (int)i;
+            }
+        }
+    }
+    lcol[y] = best; /* y's scattered part is all new */
+    if (y + 1 < n) {
+        ix = cidx(n, x, y + 1);
+        iy = cidx(n, y, y + 1);
+        for (i = y + 1; i < n; ix++, iy++, i++) {
+            if (size[i] == 0)
+                continue;
+            dput(d, f32, iy,
+                 lw_update(m, dget(d, f32, ix), dget(d, f32, iy), dxy, nx, ny, size[i]));
+            v = dget(d, f32, iy);
+            nn_note(nb, mind, stale, i, x, y, v);
+            if (v < lcol[i]) /* (y, i) is in i's scattered part */
+                lcol[i] = v;
+            if (v < best) {
+                best = v;
+                arg = (int)i;
+            }
+        }
+    }
+    nb[y] = arg;
+    mind[y] = best;
+    stale[y] = 0;
+}
+
+/* Drop the dead clusters: the live ones keep their order and move to
+ * positions 0 .. nl - 1 (pos[] maps old to new) of a condensed matrix of
+ * nl rows written over the old one. Each pair moves to its rank among the
+ * live pairs, never above its old position, so one forward pass suffices. */
+LK_INLINE void chain_compact(void *d, int f32, size_t n, size_t nl, int *size, int *item,
+                             int *nb, double *mind, unsigned char *stale, double *lcol,
+                             size_t *chain, size_t len, size_t *live, int *pos)
+{
+    size_t i, a, b, w = 0;
+
+    for (i = 0, a = 0; i < n; i++) {
+        pos[i] = size[i] > 0 ? (int)a : -1;
+        if (size[i] > 0)
+            live[a++] = i;
+    }
+    for (a = 0; a + 1 < nl; a++) {
+        size_t row = live[a], base = cidx(n, row, row + 1) - row - 1; /* (row, j) at base + j */
+        if (f32) {
+            float *v = d;
+            for (b = a + 1; b < nl; b++)
+                v[w++] = v[base + live[b]];
+        } else {
+            double *v = d;
+            for (b = a + 1; b < nl; b++)
+                v[w++] = v[base + live[b]];
+        }
+    }
+    for (a = 0; a < nl; a++) {
+        i = live[a];
+        size[a] = size[i];
+        item[a] = item[i];
+        nb[a] = nb[i] >= 0 ? pos[nb[i]] : -1; /* stale rows may name dead ones */
+        mind[a] = mind[i];
+        stale[a] = stale[i];
+        lcol[a] = lcol[i];
+    }
+    for (i = 0; i < len; i++)
+        chain[i] = (size_t)pos[chain[i]];
+}
+
+/* The chain itself follows exact nearest neighbours kept per row (nb,
+ * mind): the first strict minimum in index order, which is what SciPy's
+ * scan of the row returns, so a chain step costs O(1) instead of a scan
+ * of the row; only the rows whose neighbour was merged are scanned again. */
 LK_INLINE simdepth_status chain_body(void *d, int f32, size_t n,
                                      simdepth_linkage_method m, lk_rows *r,
                                      simdepth_error *err)
 {
     int *size = simdepth_i_malloc_array(n, sizeof *size);
+    int *item = simdepth_i_malloc_array(n, sizeof *item); /* an item of each row's cluster */
+    int *nb = simdepth_i_malloc_array(n, sizeof *nb);
+    int *pos = simdepth_i_malloc_array(n, sizeof *pos);
+    double *mind = simdepth_i_malloc_array(n, sizeof *mind);
+    double *lcol = simdepth_i_malloc_array(n, sizeof *lcol); /* see chain_rescan */
     size_t *chain = simdepth_i_malloc_array(n, sizeof *chain);
-    size_t len = 0, i, k, x = 0, y = 0, idx, t;
+    size_t *live = simdepth_i_malloc_array(n, sizeof *live);
+    unsigned char *stale = simdepth_i_calloc(n, 1);
+    size_t len = 0, i, k, x = 0, y = 0, t, dim = n, nlive = n;
     simdepth_status st = SIMDEPTH_OK;
 
-    if (size == NULL || chain == NULL) {
+    if (size == NULL || item == NULL || nb == NULL || pos == NULL || mind == NULL ||
+        lcol == NULL || chain == NULL || live == NULL || stale == NULL) {
         st = simdepth_i_enomem(err, "nearest-neighbour chain work space");
         goto out;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         size[i] = 1;
+        item[i] = (int)i;
+    }
+    nn_init(d, f32, n, nb, mind, lcol);
     for (k = 0; k + 1 < n; k++) {
         double cur;
         int nx, ny;
 
         if (len == 0) {
             len = 1;
-            for (i = 0; i < n; i++)
+            for (i = 0; i < dim; i++)
                 if (size[i] > 0) {
                     chain[0] = i;
                     break;
@@ -397,46 +984,34 @@ LK_INLINE simdepth_status chain_body(void *d, int f32, size_t n,
         for (;;) {
             int found = 0;
             x = chain[len - 1];
+            if (stale[x]) {
+                mind[x] = INFINITY;
+                nb[x] = chain_rescan(d, f32, dim, size, lcol, x, &mind[x], &y) ? (int)y : -1;
+                stale[x] = 0;
+            }
             /* Prefer the previous chain element: no cycles on ties. */
             if (len > 1) {
                 y = chain[len - 2];
-                cur = dget(d, f32, x < y ? cidx(n, x, y) : cidx(n, y, x));
+                cur = dget(d, f32, x < y ? cidx(dim, x, y) : cidx(dim, y, x));
                 found = 1;
             } else {
                 cur = INFINITY;
             }
-            for (i = 0, idx = x - 1; i < x; idx += n - i - 2, i++) {
-                double dist;
-                if (size[i] == 0)
-                    continue;
-                dist = dget(d, f32, idx);
-                if (dist < cur) {
-                    cur = dist;
-                    y = i;
-                    found = 1;
-                }
-            }
-            for (i = x + 1, idx = x + 1 < n ? cidx(n, x, x + 1) : 0; i < n; i++, idx++) {
-                double dist;
-                if (size[i] == 0)
-                    continue;
-                dist = dget(d, f32, idx);
-                if (dist < cur) {
-                    cur = dist;
-                    y = i;
-                    found = 1;
-                }
+            if (nb[x] >= 0 && mind[x] < cur) {
+                cur = mind[x];
+                y = (size_t)nb[x];
+                found = 1;
             }
             /* SciPy would go on with a stale y here and return a corrupt
              * matrix; only NaN distances get here. */
             if (!found) {
-                st = no_neighbour(err, x);
+                st = no_neighbour(err, (size_t)item[x]);
                 goto out;
             }
             if (len > 1 && y == chain[len - 2])
                 break;
-            if (len == n) { /* cannot happen: the chain's distances decrease */
-                st = no_neighbour(err, x);
+            if (len == dim) { /* cannot happen: the chain's distances decrease */
+                st = no_neighbour(err, (size_t)item[x]);
                 goto out;
             }
             chain[len++] = y;
@@ -449,38 +1024,50 @@ LK_INLINE simdepth_status chain_body(void *d, int f32, size_t n,
         }
         nx = size[x];
         ny = size[y];
-        r->a[k] = (int)x;
-        r->b[k] = (int)y;
+        r->a[k] = item[x];
+        r->b[k] = item[y];
         r->h[k] = cur;
         size[x] = 0;
         size[y] = nx + ny;
-        for (i = 0; i < n; i++) {
-            size_t ix, iy;
-            int ni = size[i];
-            if (ni == 0 || i == y)
-                continue;
-            ix = i < x ? cidx(n, i, x) : cidx(n, x, i);
-            iy = i < y ? cidx(n, i, y) : cidx(n, y, i);
-            dput(d, f32, iy,
-                 lw_update(m, dget(d, f32, ix), dget(d, f32, iy), cur, nx, ny, ni));
+        chain_update(d, f32, dim, m, size, x, y, cur, nx, ny, nb, mind, stale, lcol);
+        nlive--;
+        if (2 * nlive <= dim && dim >= LK_COMPACT_MIN) {
+            chain_compact(d, f32, dim, nlive, size, item, nb, mind, stale, lcol, chain, len,
+                          live, pos);
+            dim = nlive;
         }
     }
 out:
+    free(stale);
+    free(live);
     free(chain);
+    free(lcol);
+    free(mind);
+    free(pos);
+    free(nb);
+    free(item);
     free(size);
     return st;
 }
 
-static simdepth_status chain_f64(void *d, size_t n, simdepth_linkage_method m,
+/* One copy of the loop per type and method, so that the update inlines. */
+static simdepth_status chain_run(void *d, int f32, size_t n, simdepth_linkage_method m,
                                  lk_rows *r, simdepth_error *err)
 {
-    return chain_body(d, 0, n, m, r, err);
-}
-
-static simdepth_status chain_f32(void *d, size_t n, simdepth_linkage_method m,
-                                 lk_rows *r, simdepth_error *err)
-{
-    return chain_body(d, 1, n, m, r, err);
+    switch (m) {
+    case SIMDEPTH_LINKAGE_COMPLETE:
+        return f32 ? chain_body(d, 1, n, SIMDEPTH_LINKAGE_COMPLETE, r, err)
+                   : chain_body(d, 0, n, SIMDEPTH_LINKAGE_COMPLETE, r, err);
+    case SIMDEPTH_LINKAGE_AVERAGE:
+        return f32 ? chain_body(d, 1, n, SIMDEPTH_LINKAGE_AVERAGE, r, err)
+                   : chain_body(d, 0, n, SIMDEPTH_LINKAGE_AVERAGE, r, err);
+    case SIMDEPTH_LINKAGE_WEIGHTED:
+        return f32 ? chain_body(d, 1, n, SIMDEPTH_LINKAGE_WEIGHTED, r, err)
+                   : chain_body(d, 0, n, SIMDEPTH_LINKAGE_WEIGHTED, r, err);
+    default:
+        return f32 ? chain_body(d, 1, n, SIMDEPTH_LINKAGE_WARD, r, err)
+                   : chain_body(d, 0, n, SIMDEPTH_LINKAGE_WARD, r, err);
+    }
 }
 
 /* ---- SciPy's binary heap (cluster/_structures.pxi) --------------------- */
@@ -861,7 +1448,7 @@ simdepth_status simdepth_linkage_compute_inplace(void *y, simdepth_dtype dtype,
     if (method == SIMDEPTH_LINKAGE_SINGLE)
         st = f32 ? mst_f32(y, n, &r, err) : mst_f64(y, n, &r, err);
     else
-        st = f32 ? chain_f32(y, n, method, &r, err) : chain_f64(y, n, method, &r, err);
+        st = chain_run(y, f32, n, method, &r, err);
     if (st == SIMDEPTH_OK)
         st = sort_and_label(&r, n, z, err);
 out:
@@ -1224,6 +1811,68 @@ out:
     free(buf);
     free(d);
     return st;
+}
+
+/* Row by row through moments_add(), as distances_pass() computes them. */
+simdepth_status simdepth_linkage_condensed_moments(const void *y, simdepth_dtype dtype, size_t n,
+                                                   simdepth_condensed_moments *out,
+                                                   simdepth_error *err)
+{
+    double mean = 0.0, m2 = 0.0;
+    size_t i, k = 0, count = 0;
+    simdepth_status st;
+
+    if (y == NULL || out == NULL)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "no distances or output given");
+    if ((st = check_dtype(dtype, err)) != SIMDEPTH_OK || (st = check_n(n, err)) != SIMDEPTH_OK)
+        return st;
+    for (i = 0; i + 1 < n; k += n - i - 1, i++)
+        moments_add(y, dtype == SIMDEPTH_F32, k, n - i - 1, &count, &mean, &m2);
+    out->count = count;
+    out->mean = mean;
+    out->m2 = m2;
+    return SIMDEPTH_OK;
+}
+
+simdepth_status simdepth_linkage_cophenetic_correlation_average(
+    const simdepth_matrix *Z, const simdepth_condensed_moments *mom, double *c,
+    simdepth_error *err)
+{
+    const double *z;
+    size_t n, i;
+    double pairs, cm = 0.0, vc = 0.0, num = 0.0;
+    simdepth_status st;
+
+    if (mom == NULL || c == NULL)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "no moments or output given");
+    if ((st = simdepth_linkage_validate(Z, err)) != SIMDEPTH_OK)
+        return st;
+    n = simdepth_matrix_rows(Z) + 1;
+    if (mom->count != simdepth_condensed_size(n))
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "moments of %zu distances given for a tree of %zu items "
+                                    "(%zu pairs)",
+                                    mom->count, n, simdepth_condensed_size(n));
+    z = simdepth_matrix_cdata(Z);
+    pairs = (double)mom->count;
+    /* Row i first joins w_i = |left| |right| pairs, at height h_i; with
+     * UPGMA h_i is their mean distance, so sum over them of y = w_i h_i. */
+#define LK_W(i)                                                                              \
+    ((z[4 * (i)] < (double)n ? 1.0 : z[4 * ((size_t)z[4 * (i)] - n) + 3]) *                 \
+     (z[4 * (i) + 1] < (double)n ? 1.0 : z[4 * ((size_t)z[4 * (i) + 1] - n) + 3]))
+    for (i = 0; i + 1 < n; i++)
+        cm += LK_W(i) * z[4 * i + 2];
+    cm /= pairs;
+    for (i = 0; i + 1 < n; i++) {
+        double h = z[4 * i + 2], w = LK_W(i);
+        vc += w * (h - cm) * (h - cm);
+        num += w * (h - cm) * (h - mom->mean);
+    }
+#undef LK_W
+    *c = num / sqrt(mom->m2 * vc);
+    return SIMDEPTH_OK;
 }
 
 /* ---- flat clusters (SciPy's cluster_monocrit and friends) -------------- */
