@@ -86,103 +86,41 @@ typedef struct tree_opts {
     int minmax, optimal, quiet;
 } tree_opts;
 
-/* Split "FILE[:TENSOR]" as input.c does: the whole spec when it names an
- * existing file, else the part before the last ':' when that exists. */
-static void tree_split_spec(const char *spec, char *path, size_t size, const char **tensor)
-{
-    const char *colon = strrchr(spec, ':');
-
-    snprintf(path, size, "%s", spec);
-    *tensor = NULL;
-    if (access(spec, F_OK) == 0 || colon == NULL || colon == spec || colon[1] == '\0')
-        return;
-    if ((size_t)(colon - spec) < size) {
-        char prefix[4096];
-        memcpy(prefix, spec, (size_t)(colon - spec));
-        prefix[colon - spec] = '\0';
-        if (access(prefix, F_OK) == 0) {
-            snprintf(path, size, "%s", prefix);
-            *tensor = colon + 1;
-        }
-    }
-}
-
 /* The class templates of @spec, as cli_similarity_load() reads them for
  * the other commands (same formats, tensor choice, checks and messages),
  * but without computing their n x n similarity. */
 static int tree_templates_load(const char *spec, size_t n, const char *labels_path, int quiet,
                                simdepth_matrix **out)
 {
-    const char *tensor;
-    simdepth_tensor_file *f = NULL;
     simdepth_matrix *t = NULL;
     simdepth_error err;
-    size_t idx;
-    char path[4096], why[200] = "";
-    const simdepth_tensor_info *ti;
-    int rc = CLI_EXIT_OK;
+    cli_failure fl;
+    char path[4096], used[512], note[800];
+    int rc;
 
-    tree_split_spec(spec, path, sizeof path, &tensor);
-    simdepth_error_clear(&err);
-    if (cli_ends_with(path, ".csv") || cli_ends_with(path, ".tsv") ||
-        cli_ends_with(path, ".txt") || cli_ends_with(path, ".CSV") ||
-        cli_ends_with(path, ".TSV")) {
-        if (tensor != NULL) {
-            cli_errorf("%s: a text matrix has no tensor '%s'; expected FILE without :TENSOR",
-                       path, tensor);
-            return CLI_EXIT_INPUT;
-        }
-        if (simdepth_csv_read(path, &t, &err) != SIMDEPTH_OK)
-            return cli_report_error(&err, path);
-    } else if ((cli_ends_with(path, ".npy") || cli_ends_with(path, ".NPY")) && tensor == NULL) {
-        if (simdepth_npy_read(path, &t, &err) != SIMDEPTH_OK)
-            return cli_report_error(&err, path);
-    } else {
-        if (simdepth_tensor_file_open(path, &f, &err) != SIMDEPTH_OK)
-            return cli_report_error(&err, path);
-        if (tensor != NULL) {
-            if (simdepth_tensor_file_find(f, tensor, &idx, &err) != SIMDEPTH_OK) {
-                rc = cli_report_error(&err, path);
-                goto out;
-            }
-            snprintf(why, sizeof why, "named on the command line");
-        } else if (simdepth_tensor_file_pick(f, n, &idx, why, sizeof why, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, path);
-            goto out;
-        }
-        ti = simdepth_tensor_file_info(f, idx);
-        if (ti->ndim != 2) {
-            cli_errorf("%s: tensor '%s' has %d dimension%s; expected the 2-D weight matrix "
-                       "(bias vectors are never class templates)",
-                       path, ti->name, ti->ndim, ti->ndim == 1 ? "" : "s");
-            rc = CLI_EXIT_INPUT;
-            goto out;
-        }
-        if (simdepth_tensor_file_read(f, idx, &t, &err) != SIMDEPTH_OK) {
-            rc = cli_report_error(&err, path);
-            goto out;
-        }
-        if (strcmp(simdepth_tensor_file_format(f), "npy") != 0 && !quiet)
-            cli_errorf("note: using tensor '%s' (%zu x %zu, %s) of %s: %s", ti->name,
-                       ti->shape[0], ti->shape[1], simdepth_tensor_dtype_name(ti->dtype), path,
-                       why);
+    note[0] = '\0';
+    rc = cli_templates_load(spec, n, &t, used, sizeof used, path, sizeof path, note,
+                            sizeof note, &fl);
+    if (rc != CLI_EXIT_OK) {
+        cli_errorf("%s", fl.msg);
+        return rc;
     }
+    if (note[0] != '\0' && !quiet)
+        cli_errorf("%s", note);
+    simdepth_error_clear(&err);
     if (simdepth_matrix_check_finite(t, spec, &err) != SIMDEPTH_OK) {
         rc = cli_report_error(&err, spec);
-        goto out;
+        simdepth_matrix_free(t);
+        return rc;
     }
     if (simdepth_matrix_rows(t) != n) {
         cli_errorf("%s: %zu rows but %s has %zu labels; expected one row per class", spec,
                    simdepth_matrix_rows(t), labels_path, n);
-        rc = CLI_EXIT_INPUT;
-        goto out;
+        simdepth_matrix_free(t);
+        return CLI_EXIT_INPUT;
     }
     *out = t;
-    t = NULL;
-out:
-    simdepth_matrix_free(t);
-    simdepth_tensor_file_free(f);
-    return rc;
+    return CLI_EXIT_OK;
 }
 
 /* The float64 path: SciPy's values exactly, and the cophenetic

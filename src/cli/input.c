@@ -55,9 +55,9 @@ static void split_spec(const char *spec, char *path, size_t size, const char **t
 
 /* Load the class templates from a tensor file or a text matrix; the note
  * says which tensor was used. */
-static int load_weights(const char *spec, size_t n_classes, simdepth_matrix **out, char *used,
-                        size_t used_size, char *path, size_t path_size, char *note,
-                        size_t note_size, cli_failure *fl)
+int cli_templates_load(const char *spec, size_t n_classes, simdepth_matrix **out, char *used,
+                       size_t used_size, char *path, size_t path_size, char *note,
+                       size_t note_size, cli_failure *fl)
 {
     const char *tensor;
     simdepth_tensor_file *f = NULL;
@@ -161,7 +161,7 @@ int cli_similarity_load(const char *weights, const char *similarity, size_t n,
     weights_file[0] = '\0';
     cli_progress_report(progress, weights != NULL ? "read weights" : "read similarity", 0.0);
     if (weights != NULL) {
-        rc = load_weights(weights, n, &input, tensor_used, tensor_size, weights_file,
+        rc = cli_templates_load(weights, n, &input, tensor_used, tensor_size, weights_file,
                           weights_file_size, note, note_size, f);
         if (rc != CLI_EXIT_OK)
             goto fail;

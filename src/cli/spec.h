@@ -32,6 +32,14 @@ int cli_fail_error(cli_failure *f, const simdepth_error *err, const char *file);
  * in messages). @tensor_used gets the tensor's name for tensor files ("" for
  * .npy and text), @weights_file the path without :TENSOR, @note a note to
  * print unless quiet ("" if none). */
+/* The class templates of "FILE[:TENSOR]" (a tensor file, found by
+ * @n_classes when no tensor is named, or a text matrix), not yet checked
+ * for finite values or row count. @used receives the tensor's name, @path
+ * the file without ":TENSOR", @note which tensor was used and why (empty
+ * for .npy and text). */
+int cli_templates_load(const char *spec, size_t n_classes, simdepth_matrix **out, char *used,
+                       size_t used_size, char *path, size_t path_size, char *note,
+                       size_t note_size, cli_failure *fl);
 int cli_similarity_load(const char *weights, const char *similarity, size_t n,
                         const char *labels_path, simdepth_matrix **out, char *tensor_used,
                         size_t tensor_size, char *weights_file, size_t weights_file_size,

@@ -70,6 +70,12 @@ simdepth_status simdepth_i_affinity_propagation(const struct simdepth_matrix *s,
                                                 simdepth_error *err);
 void simdepth_i_ap_work_free(simdepth_i_ap_work *work);
 
+/* Scale every row of @t to unit L2 norm in place: the sum of squares in
+ * double, each element multiplied by 1 / sqrt of it and rounded once to
+ * the matrix's type, as the cosine similarity does. An all-zero or
+ * non-finite row is SIMDEPTH_EINVAL naming it (line = row, 1-based). */
+simdepth_status simdepth_i_normalise_rows(struct simdepth_matrix *t, simdepth_error *err);
+
 /* simdepth_similarity_functional() written into @dst, an n x n matrix of
  * the confusion matrix's type (which may be storage the caller no longer
  * needs); no other n x n matrix is allocated. */

@@ -266,41 +266,13 @@ static simdepth_status unit_rows(const simdepth_matrix *t, simdepth_matrix **out
                                  simdepth_error *err)
 {
     simdepth_matrix *u = NULL;
-    size_t r, c, rows = simdepth_matrix_rows(t), cols = simdepth_matrix_cols(t);
-    int f32 = simdepth_matrix_dtype(t) == SIMDEPTH_F32;
     simdepth_status st;
 
     if ((st = simdepth_matrix_convert(t, simdepth_matrix_dtype(t), &u, err)) != SIMDEPTH_OK)
         return st;
-    for (r = 0; r < rows; r++) {
-        double ss = 0.0, inv;
-        if (f32) {
-            float *row = (float *)simdepth_matrix_data(u) + r * cols;
-            for (c = 0; c < cols; c++)
-                ss += (double)row[c] * row[c];
-            if (!(ss > 0.0) || !isfinite(ss))
-                goto bad;
-            inv = 1.0 / sqrt(ss);
-            for (c = 0; c < cols; c++)
-                row[c] = (float)(row[c] * inv);
-        } else {
-            double *row = (double *)simdepth_matrix_data(u) + r * cols;
-            for (c = 0; c < cols; c++)
-                ss += row[c] * row[c];
-            if (!(ss > 0.0) || !isfinite(ss))
-                goto bad;
-            inv = 1.0 / sqrt(ss);
-            for (c = 0; c < cols; c++)
-                row[c] *= inv;
-        }
-        continue;
-    bad:
+    if ((st = simdepth_i_normalise_rows(u, err)) != SIMDEPTH_OK) {
         simdepth_matrix_free(u);
-        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, (long)r + 1, 0, -1,
-                                    "template of class %zu (row %zu) has %s; cosine similarity "
-                                    "needs non-zero finite rows",
-                                    r, r + 1,
-                                    ss == 0.0 ? "zero norm" : "a non-finite value or norm");
+        return st;
     }
     *out = u;
     return SIMDEPTH_OK;

@@ -10,7 +10,7 @@
 #include "internal.h"
 
 /* Normalise every row to unit L2 norm (accumulating in double). */
-static simdepth_status normalise_rows(simdepth_matrix *t, simdepth_error *err)
+simdepth_status simdepth_i_normalise_rows(simdepth_matrix *t, simdepth_error *err)
 {
     size_t r, c, rows = simdepth_matrix_rows(t), cols = simdepth_matrix_cols(t);
 
@@ -76,7 +76,7 @@ static simdepth_status cosine_of(simdepth_matrix *t, simdepth_matrix **out, simd
         return simdepth_i_error_set(err, SIMDEPTH_EUNSUPPORTED, NULL, 0, 0, -1,
                                     "templates matrix %zu x %zu exceeds BLAS index range",
                                     n, d);
-    st = normalise_rows(t, err);
+    st = simdepth_i_normalise_rows(t, err);
     if (st != SIMDEPTH_OK)
         return st;
     st = simdepth_matrix_new(n, n, dt, &s, err);
