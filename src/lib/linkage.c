@@ -122,6 +122,15 @@ static simdepth_status check_dtype(simdepth_dtype dtype, simdepth_error *err)
     return SIMDEPTH_OK;
 }
 
+static simdepth_status check_rule(simdepth_distance_rule rule, simdepth_error *err)
+{
+    if (rule != SIMDEPTH_DISTANCE_ONE_MINUS && rule != SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP &&
+        rule != SIMDEPTH_DISTANCE_MAX_MINUS)
+        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                    "unknown distance rule %d", (int)rule);
+    return SIMDEPTH_OK;
+}
+
 /* n must allow int cluster sizes (as SciPy's) and n * n in size_t, so that
  * every condensed index computation is exact. */
 static simdepth_status check_n(size_t n, simdepth_error *err)
@@ -224,10 +233,8 @@ simdepth_status simdepth_linkage_condensed_from_similarity(
                                     "no similarity matrix or output given");
     if ((st = check_dtype(dtype, err)) != SIMDEPTH_OK)
         return st;
-    if (rule != SIMDEPTH_DISTANCE_ONE_MINUS && rule != SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP &&
-        rule != SIMDEPTH_DISTANCE_MAX_MINUS)
-        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                                    "unknown distance rule %d", (int)rule);
+    if ((st = check_rule(rule, err)) != SIMDEPTH_OK)
+        return st;
     n = simdepth_matrix_rows(s);
     if (simdepth_matrix_cols(s) != n)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -458,10 +465,8 @@ simdepth_status simdepth_linkage_condensed_from_templates(
                                     "no templates or output given");
     if ((st = check_dtype(dtype, err)) != SIMDEPTH_OK)
         return st;
-    if (rule != SIMDEPTH_DISTANCE_ONE_MINUS && rule != SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP &&
-        rule != SIMDEPTH_DISTANCE_MAX_MINUS)
-        return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                                    "unknown distance rule %d", (int)rule);
+    if ((st = check_rule(rule, err)) != SIMDEPTH_OK)
+        return st;
     n = simdepth_matrix_rows(templates);
     dd = simdepth_matrix_cols(templates);
     if (dd == 0)
