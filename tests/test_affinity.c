@@ -94,6 +94,10 @@ static const struct golden_case {
     {"n2asym", SRC_NPY, NULL},      /* n = 2, asymmetric: iterates */
     {"pref_damp09", SRC_NPY, NULL}, /* preference 0.25, damping 0.9 */
     {"f32cos36", SRC_NPY, NULL},    /* float32 input: float32 median etc. */
+    /* confusion-like (R + R^T) / 2, 94 % zeros: sparse messages by
+     * default; the second hands over to the dense iterations midway */
+    {"confusion100", SRC_NPY, NULL},
+    {"confusion100_negpref", SRC_NPY, NULL},
     /* float32 cosine of 600 rank-4 integer vectors: n >= 512, so automatic
      * threads run two; float32 messages converge after 47 iterations,
      * float64 after 72 */
@@ -500,11 +504,13 @@ static const char *precision_name(simdepth_ap_precision pr)
 /* Run @g with its reference's options and @precision, @threads; returns
  * the partition (NULL after recording a failure); @what receives the name
  * of the run. */
-static simdepth_partition *golden_run(const loaded_case *g,
-                                      simdepth_ap_precision precision,
-                                      int threads, char *what,
-                                      size_t what_size)
+static simdepth_partition *golden_run_storage(const loaded_case *g,
+                                              simdepth_ap_precision precision,
+                                              int threads,
+                                              simdepth_ap_storage storage,
+                                              char *what, size_t what_size)
 {
+    static const char *const storage_names[] = {"auto", "dense", "sparse"};
     simdepth_ap_options opt = g->dbl.opt;
     simdepth_partition *p = NULL;
     simdepth_error err;
@@ -513,14 +519,25 @@ static simdepth_partition *golden_run(const loaded_case *g,
 
     opt.precision = precision;
     opt.threads = threads;
-    snprintf(what, what_size, "%s (precision %s, threads %d)", g->name,
-             precision_name(precision), threads);
+    opt.storage = storage;
+    snprintf(what, what_size, "%s (precision %s, threads %d, storage %s)",
+             g->name, precision_name(precision), threads,
+             storage_names[storage]);
     simdepth_error_clear(&err);
     st = simdepth_affinity_propagation(g->m, &opt, &p, &err);
     simdepth_error_format(&err, emsg, sizeof emsg);
     CHECK(st == SIMDEPTH_OK, "%s: affinity propagation failed: %s", what,
           emsg);
     return st == SIMDEPTH_OK ? p : NULL;
+}
+
+static simdepth_partition *golden_run(const loaded_case *g,
+                                      simdepth_ap_precision precision,
+                                      int threads, char *what,
+                                      size_t what_size)
+{
+    return golden_run_storage(g, precision, threads,
+                              SIMDEPTH_AP_STORAGE_AUTO, what, what_size);
 }
 
 /* Run @g and compare with @e. */
@@ -585,6 +602,42 @@ static void test_golden_single(void)
             continue;
         for (t = 0; t < sizeof threads / sizeof threads[0]; t++)
             golden_expect(&g, SIMDEPTH_AP_SINGLE, threads[t], &g.sgl, F32REF);
+        golden_free(&g);
+    }
+}
+
+/* Either message storage gives the reference's result, in both
+ * precisions and on one thread or two: sparse storage on a dense matrix
+ * keeps every message as an exception, and on the cases with negative
+ * similarities or a negative preference a row's shared responsibility
+ * turns positive, which hands the run to the dense iterations midway
+ * (confusion100_negpref at iteration 11). */
+static void test_golden_storage(void)
+{
+    static const simdepth_ap_storage storages[] = {SIMDEPTH_AP_STORAGE_DENSE,
+                                                   SIMDEPTH_AP_STORAGE_SPARSE};
+    char what[200];
+    size_t k, q, t;
+    loaded_case g;
+
+    for (k = 0; k < N_GOLDEN; k++) {
+        if (golden_load(&golden_cases[k], &g) != 0)
+            continue;
+        for (q = 0; q < 2; q++)
+            for (t = 1; t <= 2; t++) {
+                simdepth_partition *pd, *ps;
+
+                pd = golden_run_storage(&g, SIMDEPTH_AP_DOUBLE, (int)t,
+                                        storages[q], what, sizeof what);
+                if (pd != NULL)
+                    check_partition(what, pd, &g.dbl, SKLEARN);
+                ps = golden_run_storage(&g, SIMDEPTH_AP_SINGLE, (int)t,
+                                        storages[q], what, sizeof what);
+                if (ps != NULL)
+                    check_partition(what, ps, &g.sgl, F32REF);
+                simdepth_partition_free(ps);
+                simdepth_partition_free(pd);
+            }
         golden_free(&g);
     }
 }
@@ -889,7 +942,7 @@ typedef enum bad_kind {
     BAD_NOT_SQUARE, BAD_EMPTY, BAD_NAN, BAD_INF, BAD_DAMPING_1,
     BAD_DAMPING_LOW, BAD_DAMPING_NAN, BAD_MAX_ITER, BAD_CONV_ITER,
     BAD_PREFERENCE, BAD_PRECISION_HIGH, BAD_PRECISION_NEG, BAD_THREADS,
-    BAD_SINGLE_PREF_RANGE, BAD_SINGLE_VALUE_RANGE
+    BAD_SINGLE_PREF_RANGE, BAD_SINGLE_VALUE_RANGE, BAD_STORAGE
 } bad_kind;
 
 static const struct bad_case {
@@ -914,6 +967,7 @@ static const struct bad_case {
      "does not fit the float32 messages"},
     {"single: float64 similarity 1e39 at (1, 3)", BAD_SINGLE_VALUE_RANGE,
      "row 1, column 3"},
+    {"storage 3", BAD_STORAGE, "storage 3"},
 };
 
 static void run_bad_case(const struct bad_case *bc)
@@ -951,6 +1005,7 @@ static void run_bad_case(const struct bad_case *bc)
     case BAD_PRECISION_HIGH: opt.precision = (simdepth_ap_precision)3; break;
     case BAD_PRECISION_NEG: opt.precision = (simdepth_ap_precision)-1; break;
     case BAD_THREADS: opt.threads = -1; break;
+    case BAD_STORAGE: opt.storage = (simdepth_ap_storage)3; break;
     /* float64 values beyond float32 would become infinite in float32
      * messages (found by review: NaN messages, a meaningless partition). */
     case BAD_SINGLE_PREF_RANGE:
@@ -988,6 +1043,119 @@ static void test_invalid(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sparse against dense messages                                         */
+
+static uint64_t xs_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* A value in [0, 1) from the stream. */
+static double xs_unit(uint64_t *x)
+{
+    return (double)(xs_next(x) >> 11) / 9007199254740992.0;
+}
+
+/* An n x n similarity of density @density (the fraction of nonzero
+ * off-diagonal entries), symmetric or not, on a 1/8 grid (exact ties) or
+ * continuous, some entries negative when @negative; diagonal 1. */
+static simdepth_matrix *random_sparse(uint64_t *x, size_t n, double density,
+                                      int symmetric, int grid, int negative,
+                                      simdepth_dtype dt)
+{
+    simdepth_matrix *m = NULL;
+    size_t i, j;
+
+    if (simdepth_matrix_new(n, n, dt, &m, NULL) != SIMDEPTH_OK)
+        return NULL;
+    for (i = 0; i < n; i++)
+        for (j = symmetric ? i : 0; j < n; j++) {
+            double v = 0.0;
+
+            if (i == j)
+                v = 1.0;
+            else if (xs_unit(x) < density) {
+                v = grid ? (double)(1 + xs_next(x) % 8) / 8.0
+                         : 0.01 + xs_unit(x);
+                if (negative && xs_unit(x) < 0.3)
+                    v = -v;
+            }
+            simdepth_matrix_set(m, i, j, v);
+            if (symmetric)
+                simdepth_matrix_set(m, j, i, v);
+        }
+    return m;
+}
+
+/* Sparse and dense storage give the same partition, iteration count and
+ * convergence on 240 seeded random sparse matrices: sizes 2 to 300,
+ * densities 1 % to 50 %, ties, negative entries, float32 and float64
+ * inputs, both precisions, preferences from the median and given ones
+ * (negative ones make rows hand over to the dense iterations), damping
+ * 0.5 to 0.9, max_iter 1 to 200, convergence_iter 1 to 15, one thread or
+ * two. */
+static void test_sparse_random(void)
+{
+    static const size_t sizes[] = {2, 3, 7, 16, 50, 130, 300};
+    static const double densities[] = {0.01, 0.05, 0.2, 0.5};
+    static const double prefs[] = {-0.5, -0.15, -0.05, 0.0, 0.1};
+    static const double dampings[] = {0.5, 0.7, 0.9};
+    static const int max_iters[] = {1, 2, 30, 200, 200};
+    static const int conv_iters[] = {1, 3, 15, 15};
+    uint64_t x = 0x5eed5eed1234abcdu;
+    size_t k, cases = 240;
+
+    for (k = 0; k < cases; k++) {
+        size_t n = sizes[xs_next(&x) % 7];
+        double density = densities[xs_next(&x) % 4];
+        int symmetric = (int)(xs_next(&x) % 2), grid = (int)(xs_next(&x) % 2);
+        int negative = xs_next(&x) % 4 == 0;
+        simdepth_dtype dt = xs_next(&x) % 2 ? SIMDEPTH_F32 : SIMDEPTH_F64;
+        simdepth_ap_options opt;
+        simdepth_partition *pd = NULL, *ps = NULL;
+        simdepth_matrix *m;
+        char what[300];
+
+        simdepth_ap_options_init(&opt);
+        if (xs_next(&x) % 3 != 0) {
+            opt.use_preference = 1;
+            opt.preference = prefs[xs_next(&x) % 5];
+        }
+        opt.damping = dampings[xs_next(&x) % 3];
+        opt.max_iter = max_iters[xs_next(&x) % 5];
+        opt.convergence_iter = conv_iters[xs_next(&x) % 4];
+        opt.precision = xs_next(&x) % 2 ? SIMDEPTH_AP_SINGLE : SIMDEPTH_AP_DOUBLE;
+        opt.threads = 1 + (int)(xs_next(&x) % 2);
+        m = random_sparse(&x, n, density, symmetric, grid, negative, dt);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        snprintf(what, sizeof what,
+                 "random case %zu (n %zu, density %g, symmetric %d, grid %d, "
+                 "negative %d, %s, preference %s%g, damping %g, max_iter %d, "
+                 "convergence_iter %d, %s, %d threads)",
+                 k, n, density, symmetric, grid, negative,
+                 dt == SIMDEPTH_F32 ? "float32" : "float64",
+                 opt.use_preference ? "" : "median, not ",
+                 opt.use_preference ? opt.preference : 0.0, opt.damping,
+                 opt.max_iter, opt.convergence_iter,
+                 precision_name(opt.precision), opt.threads);
+        opt.storage = SIMDEPTH_AP_STORAGE_DENSE;
+        CHECK(simdepth_affinity_propagation(m, &opt, &pd, NULL) == SIMDEPTH_OK,
+              "%s: dense run failed", what);
+        opt.storage = SIMDEPTH_AP_STORAGE_SPARSE;
+        CHECK(simdepth_affinity_propagation(m, &opt, &ps, NULL) == SIMDEPTH_OK,
+              "%s: sparse run failed", what);
+        if (pd != NULL && ps != NULL)
+            check_same_partition(what, ps, pd);
+        simdepth_partition_free(ps);
+        simdepth_partition_free(pd);
+        simdepth_matrix_free(m);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Options and small properties                                          */
 
 static void test_options_init(void)
@@ -1002,6 +1170,7 @@ static void test_options_init(void)
     CU_ASSERT_EQUAL(opt.convergence_iter, 15);
     CU_ASSERT_EQUAL(opt.precision, SIMDEPTH_AP_AUTO);
     CU_ASSERT_EQUAL(opt.threads, 0);
+    CU_ASSERT_EQUAL(opt.storage, SIMDEPTH_AP_STORAGE_AUTO);
     CU_ASSERT_PTR_NULL(opt.progress);
     CU_ASSERT_PTR_NULL(opt.progress_user);
     simdepth_ap_options_init(NULL); /* accepted */
@@ -1058,6 +1227,8 @@ int simdepth_test_add_affinity(void)
         CU_add_test(suite, "golden_double_threads",
                     test_golden_double_threads) == NULL ||
         CU_add_test(suite, "golden_single_f32", test_golden_single) == NULL ||
+        CU_add_test(suite, "golden_storage", test_golden_storage) == NULL ||
+        CU_add_test(suite, "sparse_random", test_sparse_random) == NULL ||
         CU_add_test(suite, "auto_precision_below_8192",
                     test_auto_precision) == NULL ||
         CU_add_test(suite, "auto_threads_n600", test_auto_threads) == NULL ||

@@ -40,6 +40,8 @@ static struct {
     simdepth_matrix *weights;   /* 10 x D */
     simdepth_matrix *confusion; /* 10 x 10 */
     simdepth_matrix *cosine;    /* 10 x 10 scaled */
+    simdepth_matrix *sparse;    /* affinity/confusion100_negpref, float32 */
+    simdepth_partition *sparse_ref; /* its dense affinity propagation */
     simdepth_labels *labels;
     simdepth_taxonomy *wn;
     size_t nodes[10];
@@ -78,6 +80,29 @@ static int setup(void)
     }
     if (simdepth_labels_count(fx.labels) != 10)
         return -1;
+    {
+        simdepth_matrix *m64 = NULL;
+        simdepth_ap_options o;
+        size_t j;
+
+        if (simdepth_npy_read(simdepth_test_data("affinity/confusion100_negpref.npy"), &m64,
+                              &err) != SIMDEPTH_OK ||
+            simdepth_matrix_new(100, 100, SIMDEPTH_F32, &fx.sparse, &err) != SIMDEPTH_OK) {
+            simdepth_matrix_free(m64);
+            fprintf(stderr, "alloc setup: %s\n", err.message);
+            return -1;
+        }
+        for (i = 0; i < 100; i++)
+            for (j = 0; j < 100; j++)
+                simdepth_matrix_set(fx.sparse, i, j, simdepth_matrix_get(m64, i, j));
+        simdepth_matrix_free(m64);
+        simdepth_ap_options_init(&o);
+        o.use_preference = 1;
+        o.preference = -0.12;
+        o.storage = SIMDEPTH_AP_STORAGE_DENSE;
+        if (simdepth_affinity_propagation(fx.sparse, &o, &fx.sparse_ref, &err) != SIMDEPTH_OK)
+            return -1;
+    }
     for (i = 0; i < 10; i++)
         if (simdepth_taxonomy_find_id(fx.wn, simdepth_labels_key(fx.labels, i), &fx.nodes[i],
                                       &err) != SIMDEPTH_OK)
@@ -116,6 +141,8 @@ static int teardown(void)
     simdepth_analysis_free(fx.analysis);
     simdepth_matrix_free(fx.weights);
     simdepth_matrix_free(fx.confusion);
+    simdepth_matrix_free(fx.sparse);
+    simdepth_partition_free(fx.sparse_ref);
     simdepth_matrix_free(fx.cosine);
     simdepth_labels_free(fx.labels);
     simdepth_taxonomy_free(fx.wn);
@@ -404,6 +431,31 @@ static simdepth_status p_affinity(simdepth_error *err, int *out_ok)
     return st;
 }
 
+/* Sparse messages on a float32 confusion-like matrix whose run hands over
+ * to the dense iterations at iteration 11 (tests/test_affinity.c): every
+ * allocation of the sparse state, of the dense messages and of the
+ * float64 copy made at the handover. */
+static simdepth_status p_affinity_sparse(simdepth_error *err, int *out_ok)
+{
+    simdepth_ap_options o;
+    simdepth_partition *p = NULL;
+    simdepth_status st;
+
+    simdepth_ap_options_init(&o);
+    o.use_preference = 1;
+    o.preference = -0.12;
+    o.storage = SIMDEPTH_AP_STORAGE_SPARSE;
+    st = simdepth_affinity_propagation(fx.sparse, &o, &p, err);
+    if (st != SIMDEPTH_OK) {
+        *out_ok = p == NULL;
+        return st;
+    }
+    if (!same_partition(p, fx.sparse_ref) || p->iterations != fx.sparse_ref->iterations)
+        st = SIMDEPTH_EINVAL;
+    simdepth_partition_free(p);
+    return st;
+}
+
 /* The whole pipeline with WordNet, a confusion matrix and the baselines,
  * for one clustering method; the result must equal the unarmed run's. */
 static simdepth_status run_analysis(simdepth_cluster_method method, simdepth_error *err,
@@ -548,6 +600,7 @@ CASE(wordnet, 1)
 CASE(wnmap, 1)
 CASE(similarity, 1)
 CASE(affinity, 1)
+CASE(affinity_sparse, 1)
 CASE(analysis_affinity, 1)
 CASE(analysis_louvain, 1)
 /* Leiden is left out: on this sample's confusion graph igraph's
@@ -575,7 +628,8 @@ int simdepth_test_add_alloc(void)
 #define T(n) {#n, test_##n}
         T(npy), T(npy_file), T(safetensors), T(pth_zip), T(pth_deflated), T(pth_legacy),
         T(csv), T(labels), T(custom_taxonomy), T(newick), T(wordnet), T(wnmap),
-        T(similarity), T(affinity), T(analysis_affinity), T(analysis_louvain),
+        T(similarity), T(affinity), T(affinity_sparse), T(analysis_affinity),
+        T(analysis_louvain),
         T(analysis_optics), T(analysis_hdbscan), T(analysis_cut),
         T(analysis_none), T(linkage), T(semsim), T(report_json), T(report_text),
         T(report_csv), T(report_latex),

@@ -37,6 +37,22 @@ typedef enum simdepth_ap_precision {
  *  1.2 GB. @since 0.2 */
 #define SIMDEPTH_AP_SINGLE_FROM 8192
 
+/** How affinity propagation stores its messages; every choice gives the
+ *  same result. @since 0.2 */
+typedef enum simdepth_ap_storage {
+    /** SPARSE when at least three quarters of the off-diagonal
+     *  similarities are zero (a confusion graph), else DENSE (default) */
+    SIMDEPTH_AP_STORAGE_AUTO = 0,
+    /** two n x n message matrices, O(n^2) per iteration */
+    SIMDEPTH_AP_STORAGE_DENSE = 1,
+    /** per row, only the messages of its nonzero similarities, its
+     *  diagonal and the columns that were once its best; the rest share one
+     *  value per row and per column: O(n + nonzeros) per iteration. Falls
+     *  back to DENSE, from the iteration it happens, if a row's shared
+     *  responsibility turns positive. */
+    SIMDEPTH_AP_STORAGE_SPARSE = 2
+} simdepth_ap_storage;
+
 /** Options; simdepth_ap_options_init() sets scikit-learn's defaults.
  *  @since 0.1 */
 typedef struct simdepth_ap_options {
@@ -50,6 +66,8 @@ typedef struct simdepth_ap_options {
                                           at most 8 and one per 256 items;
                                           1: none; any count gives the same
                                           result (@since 0.2) */
+    simdepth_ap_storage storage;     /**< SIMDEPTH_AP_STORAGE_AUTO
+                                          (@since 0.2) */
     simdepth_progress_fn progress;   /**< NULL, or called once per
                                           iteration (@since 0.2) */
     void *progress_user;             /**< passed to progress (@since 0.2) */
@@ -81,6 +99,11 @@ void simdepth_ap_options_init(simdepth_ap_options *opt);
  *  when it is float32 (a float64 @p s is read in place); in single
  *  precision two n x n float32 matrices, plus a float32 copy of a float64
  *  @p s (a float32 @p s is read in place). Time: O(n^2) per iteration.
+ *  With sparse storage (opt->storage; automatic when at least three
+ *  quarters of the off-diagonal similarities are zero, as in a confusion
+ *  graph) nothing n x n is allocated and an iteration costs O(n log n +
+ *  nonzeros), unless a row's shared message turns positive, when the
+ *  dense matrices are built and the iterations go on dense.
  *  opt->progress, when set, hears "affinity propagation" with the fraction
  *  of max_iter done. The iterations run on opt->threads threads: each
  *  updates its own rows, and the column sums are still added in row order,

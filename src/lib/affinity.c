@@ -71,6 +71,7 @@ void simdepth_ap_options_init(simdepth_ap_options *opt)
     opt->convergence_iter = 15;
     opt->precision = SIMDEPTH_AP_AUTO;
     opt->threads = 0;
+    opt->storage = SIMDEPTH_AP_STORAGE_AUTO;
     opt->progress = NULL;
     opt->progress_user = NULL;
 }
@@ -152,6 +153,13 @@ static simdepth_status check_args(const simdepth_matrix *s,
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
             "affinity propagation: precision %d; expected double, single "
             "or auto", (int)opt->precision);
+    if (opt->storage != SIMDEPTH_AP_STORAGE_AUTO &&
+        opt->storage != SIMDEPTH_AP_STORAGE_DENSE &&
+        opt->storage != SIMDEPTH_AP_STORAGE_SPARSE)
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "affinity propagation: storage %d; expected auto, dense or "
+            "sparse", (int)opt->storage);
     if (opt->threads < 0)
         return simdepth_i_error_set(
             err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -314,14 +322,30 @@ static void ranks_of(const in_view *in, size_t k0, size_t k1,
     }
 }
 
+/* Whether the median of @len values, @below of them negative and @zeros
+ * zero, is 0: the middle rank (both for an even count) falls among the
+ * zeros. */
+static int median_is_zero(size_t len, size_t below, size_t zeros)
+{
+    size_t half = len / 2;
+
+    return half >= below + (len % 2 == 0) && half < below + zeros;
+}
+
 /* np.median(S) in the matrix's own type: for an even count NumPy takes the
  * mean of the two middle values, (lo + hi) / 2, in float32 for a float32
- * array. @scratch holds n*n doubles. */
-static double median_of(const simdepth_matrix *s, double *scratch)
+ * array. When the middle ranks fall among the @zeros zero values, after
+ * the @below negative ones (a confusion graph), the median is 0 and
+ * nothing is copied; otherwise @scratch, n*n doubles, is used. */
+static double median_of(const simdepth_matrix *s, size_t below, size_t zeros,
+                        double *scratch)
 {
     in_view in = view_of(s);
     size_t half = in.len / 2;
     double lo, hi;
+
+    if (median_is_zero(in.len, below, zeros))
+        return 0.0;
 
     if (in.len % 2 == 1) {
         ranks_of(&in, half, half, scratch, &lo, &hi);
@@ -552,9 +576,71 @@ static size_t exemplars_of(const unsigned char *e, size_t n, int32_t *ex)
     return k;
 }
 
+/* One pass over the input: the values below zero and equal to zero (for
+ * the median), and per row the off-diagonal values that are nonzero in the
+ * messages' type (float32 if @f32) into @nz; returns the off-diagonal
+ * values that are zero in that type. */
+static size_t count_zeros(const in_view *in, size_t n, int f32, size_t *nz,
+                          size_t *below, size_t *zeros)
+{
+    size_t i, j, neg = 0, zero = 0, off_zero = 0;
+
+    for (i = 0; i < n; i++) {
+        size_t row_nz = 0;
+
+        for (j = 0; j < n; j++) {
+            double v = in_get(in, i * n + j);
+            int z = f32 ? (float)v == 0.0f : v == 0.0;
+
+            neg += v < 0.0;
+            zero += v == 0.0;
+            row_nz += !z && j != i;
+        }
+        nz[i] = row_nz;
+        off_zero += n - 1 - row_nz;
+    }
+    *below = neg;
+    *zeros = zero;
+    return off_zero;
+}
+
+/* Whether to iterate on sparse messages (affinity_msg.h): asked for, or
+ * automatically when at least three quarters of the @zeros off-diagonal
+ * similarities are zero, where they take a fraction of the dense
+ * iterations' time. Either way the result is the same. */
+static int use_sparse(const simdepth_ap_options *opt, size_t n, size_t zeros)
+{
+    if (opt->storage == SIMDEPTH_AP_STORAGE_SPARSE)
+        return 1;
+    if (opt->storage == SIMDEPTH_AP_STORAGE_DENSE || n < 2)
+        return 0;
+    return zeros / 3 >= (n * n - n - zeros);
+}
+
+/* The input's values in the messages' type (float32 if @f32) in @work's
+ * copy buffer; NULL out of memory. */
+static const void *typed_copy(in_view in, int f32, simdepth_i_ap_work *work)
+{
+    size_t i;
+    void *copy = work_buffer(&work->copy, &work->copy_bytes,
+                             in.len * (f32 ? sizeof(float) : sizeof(double)));
+
+    if (copy == NULL)
+        return NULL;
+    if (f32) {
+        for (i = 0; i < in.len; i++)
+            ((float *)copy)[i] = (float)in_get(&in, i);
+    } else {
+        for (i = 0; i < in.len; i++)
+            ((double *)copy)[i] = in_get(&in, i);
+    }
+    return copy;
+}
+
 /* One precision's run, from fresh (zero) messages to labels; see
- * simdepth_i_affinity_propagation. @msgs holds 2 n*n AP_REAL, @s the
- * similarities in that type. */
+ * simdepth_i_affinity_propagation. @msgs holds 2 n*n AP_REAL, @sv the
+ * similarities in that type (NULL for sparse messages of an input of the
+ * other type, which read @in). */
 #define AP_RUN(T, SFX)                                                      \
     do {                                                                    \
         ap_state##SFX w;                                                    \
@@ -565,18 +651,55 @@ static size_t exemplars_of(const unsigned char *e, size_t n, int32_t *ex)
         w.omd = (T)(1.0 - opt->damping);                                    \
         w.pref = (T)pref_diag;                                              \
         w.s = (const T *)sv;                                                \
-        w.r = (T *)msgs;                                                    \
-        w.a = (T *)msgs + nn;                                               \
+        w.in_f = in.f;                                                      \
+        w.in_d = in.d;                                                      \
         w.colsum = (T *)cols;                                               \
         w.colnext = (T *)cols + n;                                          \
         w.e = it.e;                                                         \
         w.run = it.run;                                                     \
         w.progress = opt->progress;                                         \
         w.progress_user = opt->progress_user;                               \
-        memset(msgs, 0, 2 * nn * sizeof(T));                                \
-        p->iterations = ap_iterate##SFX(&w, opt->max_iter,                  \
-                                        opt->convergence_iter, threads,     \
-                                        &converged);                        \
+        if (sparse) {                                                       \
+            sp_state##SFX sp;                                               \
+            int resume = 0, done;                                           \
+                                                                            \
+            if (sp_init##SFX(&sp, &w, nz, opt->max_iter) != 0) {            \
+                st = simdepth_i_enomem(err, "affinity propagation messages"); \
+                goto out;                                                   \
+            }                                                               \
+            done = sp_iterate##SFX(&w, &sp, opt->max_iter,                  \
+                                   opt->convergence_iter, &iterations,      \
+                                   &converged, &resume);                    \
+            if (done == 0) {                                                \
+                /* a row turned dense: so do the messages */                \
+                if (w.s == NULL)                                            \
+                    w.s = typed_copy(in, f32, work);                        \
+                if (msgs == NULL)                                           \
+                    msgs = work_buffer(&work->msgs, &work->msgs_bytes,      \
+                                       2 * nn * sizeof(T));                 \
+                if (w.s == NULL || msgs == NULL) {                          \
+                    sp_free##SFX(&sp);                                      \
+                    st = simdepth_i_enomem(err, "affinity propagation messages"); \
+                    goto out;                                               \
+                }                                                           \
+                w.r = (T *)msgs;                                            \
+                w.a = (T *)msgs + nn;                                       \
+                sp_spill##SFX(&sp, &w);                                     \
+            }                                                               \
+            sp_free##SFX(&sp);                                              \
+            if (done == 0)                                                  \
+                iterations = ap_iterate##SFX(&w, opt->max_iter,             \
+                                             opt->convergence_iter, resume, \
+                                             threads, &converged);          \
+        } else {                                                            \
+            w.r = (T *)msgs;                                                \
+            w.a = (T *)msgs + nn;                                           \
+            memset(msgs, 0, 2 * nn * sizeof(T));                            \
+            iterations = ap_iterate##SFX(&w, opt->max_iter,                 \
+                                         opt->convergence_iter, 0, threads, \
+                                         &converged);                       \
+        }                                                                   \
+        p->iterations = iterations;                                         \
         p->converged = converged;                                           \
         k_count = exemplars_of(w.e, n, it.ex);                              \
         if (k_count > 0) {                                                  \
@@ -601,8 +724,9 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
     double pref, pref_diag, *cols = NULL;
     const void *sv;
     void *msgs;
-    size_t n, nn, i, k_count, real;
-    int single, f32, converged, refine_single, threads;
+    size_t n, nn, i, k_count, real, below, zeros, *nz = NULL;
+    int single, f32, converged, refine_single, threads, iterations, sparse;
+    in_view in;
 
     memset(&it, 0, sizeof it);
     if (opt == NULL) {
@@ -632,16 +756,34 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
     st = simdepth_partition_new(n, "affinity", &p, err);
     if (st != SIMDEPTH_OK)
         return st;
-    msgs = work_buffer(&work->msgs, &work->msgs_bytes, 2 * nn * real);
-    if (msgs == NULL) {
+    nz = simdepth_i_malloc_array(n, sizeof *nz);
+    if (nz == NULL) {
         st = simdepth_i_enomem(err, "affinity propagation messages");
         goto out;
+    }
+    in = view_of(s);
+    sparse = use_sparse(opt, n, count_zeros(&in, n, f32, nz, &below, &zeros));
+    /* Dense messages (and a median that needs scratch space) take the
+     * message block now; sparse ones only if they spill, so a block kept
+     * from an earlier run is given back first. */
+    msgs = NULL;
+    if (sparse) {
+        free(work->msgs);
+        work->msgs = NULL;
+        work->msgs_bytes = 0;
+    }
+    if (!sparse || (!opt->use_preference && !median_is_zero(nn, below, zeros))) {
+        msgs = work_buffer(&work->msgs, &work->msgs_bytes, 2 * nn * real);
+        if (msgs == NULL) {
+            st = simdepth_i_enomem(err, "affinity propagation messages");
+            goto out;
+        }
     }
     if (opt->use_preference) {
         pref = opt->preference;
         pref_diag = single ? (double)(float)pref : pref;
     } else {
-        pref = median_of(s, msgs);
+        pref = median_of(s, below, zeros, msgs);
         pref_diag = pref; /* already of the matrix's type */
     }
     if (f32)
@@ -653,25 +795,15 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
     }
 
     /* The similarities in the messages' type: read in place when they
-     * already are, else converted once. */
+     * already are, else converted once (sparse messages read the input
+     * until they spill). */
     sv = simdepth_matrix_cdata(s);
     if (f32 != single) {
-        void *copy = work_buffer(&work->copy, &work->copy_bytes, nn * real);
-
-        if (copy == NULL) {
+        sv = sparse ? NULL : typed_copy(in, f32, work);
+        if (!sparse && sv == NULL) {
             st = simdepth_i_enomem(err, "affinity propagation similarities");
             goto out;
         }
-        if (f32) {
-            const double *d = sv;
-            for (i = 0; i < nn; i++)
-                ((float *)copy)[i] = (float)d[i];
-        } else {
-            const float *f = sv;
-            for (i = 0; i < nn; i++)
-                ((double *)copy)[i] = f[i];
-        }
-        sv = copy;
     }
     cols = simdepth_i_malloc_array(2 * n, sizeof *cols);
     if (cols == NULL || !items_alloc(&it, n)) {
@@ -699,6 +831,7 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
 out:
     items_free(&it);
     free(cols);
+    free(nz);
     if (st != SIMDEPTH_OK) {
         simdepth_partition_free(p);
         return st;

@@ -25,7 +25,10 @@ typedef struct AP_(ap_state) {
     size_t n;
     AP_REAL damping;
     AP_REAL omd;          /* 1 - damping, as Python computes it */
-    const AP_REAL *s;     /* n*n similarities; the diagonal is not read */
+    const AP_REAL *s;     /* n*n similarities; the diagonal is not read;
+                             NULL: read in_f or in_d (sparse messages) */
+    const float *in_f;    /* the input, float32 ... */
+    const double *in_d;   /* ... or float64 */
     AP_REAL pref;         /* the diagonal of S: the preference */
     AP_REAL *r;           /* n*n responsibilities */
     AP_REAL *a;           /* n*n availabilities */
@@ -42,10 +45,19 @@ static inline AP_REAL AP_(pos)(AP_REAL x)
     return x > 0 ? x : 0;
 }
 
+/* Element k of S in the messages' type, as the dense iterations' copy
+ * holds it. */
+static inline AP_REAL AP_(s_in)(const AP_(ap_state) *w, size_t k)
+{
+    if (w->s != NULL)
+        return w->s[k];
+    return w->in_f != NULL ? (AP_REAL)w->in_f[k] : (AP_REAL)w->in_d[k];
+}
+
 /* S[i, j] with the preference on the diagonal. */
 static inline AP_REAL AP_(s_at)(const AP_(ap_state) *w, size_t i, size_t j)
 {
-    return i == j ? w->pref : w->s[i * w->n + j];
+    return i == j ? w->pref : AP_(s_in)(w, i * w->n + j);
 }
 
 /* The largest value of a row, the first index holding it, and the largest
@@ -276,6 +288,21 @@ static void AP_(update_a_row)(AP_(ap_state) *w, size_t i, const AP_REAL *cs,
     *y2 = t.second;
 }
 
+/* Record item i's exemplar indicator @e of this iteration; 1 if it has
+ * now kept one value for convergence_iter iterations. */
+static int AP_(track_e)(AP_(ap_state) *w, size_t i, unsigned char e,
+                        int convergence_iter)
+{
+    if (e == w->e[i]) {
+        if (w->run[i] < convergence_iter)
+            w->run[i]++;
+    } else {
+        w->e[i] = e;
+        w->run[i] = 1;
+    }
+    return w->run[i] >= convergence_iter;
+}
+
 /* The iterations, run by team->threads threads (thread 0 the caller).
  * Thread t owns rows [row[t], row[t + 1]): their A and R updates and
  * exemplar bookkeeping are independent of other rows. The column sums of
@@ -288,6 +315,7 @@ typedef struct AP_(ap_team) {
     AP_(ap_state) *w;
     int threads;
     int max_iter, convergence_iter;
+    int start_it; /* > 0: resume there from w's messages and colsum */
     size_t row[SIMDEPTH_I_AP_MAX_THREADS + 1];
     size_t col[SIMDEPTH_I_AP_MAX_THREADS + 1];
     size_t k_count[SIMDEPTH_I_AP_MAX_THREADS];
@@ -339,26 +367,28 @@ static void AP_(team_run)(AP_(ap_team) *team, int tid)
     AP_REAL y, y2, *t, *colsum = w->colsum, *colnext = w->colnext;
     int it, q;
 
-    for (i = lo; i < hi; i++) {
-        w->e[i] = 2; /* neither 0 nor 1: the first iteration starts a run */
-        w->run[i] = 0;
-    }
-    /* First responsibilities, with A = 0 (0 + s == s). */
-    if (tid == 0)
-        memset(colsum, 0, n * sizeof *colsum);
-    for (i = lo; i < hi; i++) {
-        AP_(top2) tt;
+    if (team->start_it == 0) {
+        for (i = lo; i < hi; i++) {
+            w->e[i] = 2; /* neither 0 nor 1: the first iteration starts a run */
+            w->run[i] = 0;
+        }
+        /* First responsibilities, with A = 0 (0 + s == s). */
+        if (tid == 0)
+            memset(colsum, 0, n * sizeof *colsum);
+        for (i = lo; i < hi; i++) {
+            AP_(top2) tt;
 
-        AP_(top2_init)(&tt);
-        for (j = 0; j < n; j++)
-            AP_(top2_add)(&tt, AP_(s_at)(w, i, j), j);
-        AP_(update_r_row)(w, i, tt.best, tt.idx, tt.second, tid == 0 ? colsum : NULL);
+            AP_(top2_init)(&tt);
+            for (j = 0; j < n; j++)
+                AP_(top2_add)(&tt, AP_(s_at)(w, i, j), j);
+            AP_(update_r_row)(w, i, tt.best, tt.idx, tt.second, tid == 0 ? colsum : NULL);
+        }
+        AP_(team_wait)(team);
+        AP_(team_sums)(team, tid, colsum);
+        AP_(team_wait)(team);
     }
-    AP_(team_wait)(team);
-    AP_(team_sums)(team, tid, colsum);
-    AP_(team_wait)(team);
 
-    for (it = 0; it < max_iter; it++) {
+    for (it = team->start_it; it < max_iter; it++) {
         int last = it + 1 == max_iter, stop = 0;
 
         if (tid == 0 && w->progress != NULL)
@@ -376,14 +406,7 @@ static void AP_(team_run)(AP_(ap_team) *team, int tid)
             AP_(update_a_row)(w, i, colsum, &y, &best, &y2);
             e = (w->a[i * n + i] + w->r[i * n + i]) > 0;
             k_count += e;
-            if (e == w->e[i]) {
-                if (w->run[i] < convergence_iter)
-                    w->run[i]++;
-            } else {
-                w->e[i] = e;
-                w->run[i] = 1;
-            }
-            stable += w->run[i] >= convergence_iter;
+            stable += AP_(track_e)(w, i, e, convergence_iter);
             if (!last)
                 AP_(update_r_row)(w, i, y, best, y2, tid == 0 ? colnext : NULL);
         }
@@ -472,10 +495,13 @@ static void AP_(team_split)(AP_(ap_team) *team, int threads)
 }
 
 /* Run the iterations on @threads threads (one if the others cannot be
- * started). Returns the number run (it + 1) and sets *converged; w->e then
- * holds the final exemplar indicators. */
+ * started), from iteration 0 or, with @start_it > 0, from there on w's
+ * messages, exemplar runs and w->colsum (the column sums of w->r) as the
+ * sparse iterations leave them. Returns the number run (it + 1) and sets
+ * *converged; w->e then holds the final exemplar indicators. */
 static int AP_(ap_iterate)(AP_(ap_state) *w, int max_iter,
-                           int convergence_iter, int threads, int *converged)
+                           int convergence_iter, int start_it, int threads,
+                           int *converged)
 {
     AP_(ap_team) team;
     AP_(team_arg) args[SIMDEPTH_I_AP_MAX_THREADS];
@@ -486,6 +512,7 @@ static int AP_(ap_iterate)(AP_(ap_state) *w, int max_iter,
     team.w = w;
     team.max_iter = max_iter;
     team.convergence_iter = convergence_iter;
+    team.start_it = start_it;
     if (threads < 1)
         threads = 1;
     if (threads > SIMDEPTH_I_AP_MAX_THREADS)
@@ -532,6 +559,352 @@ static int AP_(ap_iterate)(AP_(ap_state) *w, int max_iter,
     }
     *converged = team.converged;
     return team.iterations;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sparse messages                                                      */
+
+/* A confusion graph's similarity is mostly zero: a class is mistaken for a
+ * few others. In a row i, every column j != i with S[i, j] == 0 obeys the
+ * same R update, so those that were never the row's argmax (its "group")
+ * share one responsibility rho_i; the others are the row's exceptions,
+ * kept with their own S, R and A. While rho_i <= 0 the group adds nothing
+ * to the column sums (x + 0 == x), and A[i, j] of a group column follows
+ * A = A*d - clip(0 - colsum[j], 0)*(1-d) from A = 0 like every other such
+ * row: one value alpha[j] per column. The top two of a + s over the group
+ * are then the two first group columns in the order of alpha (value
+ * descending, index ascending on ties, as the dense scan picks them). So
+ * an iteration costs O(n + exceptions) instead of O(n^2), with every
+ * operation the dense code does on the values that differ, in the same
+ * order: the same bits, up to the sign of a zero, which no comparison and
+ * no later operation on a nonzero value can see.
+ *
+ * A row whose rho turns positive would spread a nonzero R over its group;
+ * then the messages are written out in full and the dense iterations go
+ * on from the next iteration (ap_iterate with start_it). */
+
+/* The exceptions of one row, by increasing column. */
+typedef struct AP_(sp_row) {
+    size_t len;
+    int32_t *col;
+    AP_REAL *s, *r, *a;
+} AP_(sp_row);
+
+typedef struct AP_(sp_state) {
+    AP_(sp_row) *rows;
+    AP_REAL *rho;       /* n: the group responsibility of each row */
+    AP_REAL *alpha;     /* n: the group availability of each column */
+    int32_t *order;     /* the top columns by alpha (K of them) */
+    int32_t *stamp;     /* n: i + 1 where column is an exception of row i */
+    void *block;        /* every row's arrays */
+    size_t maxlen;      /* the longest exception list */
+} AP_(sp_state);
+
+/* 1 if column a comes before column b in the group order. */
+static inline int AP_(sp_before)(const AP_REAL *alpha, int32_t a, int32_t b)
+{
+    return alpha[a] > alpha[b] || (alpha[a] == alpha[b] && a < b);
+}
+
+/* order[0 .. k) = the first k columns in the group order, sorted: a heap
+ * of the k best so far whose root is the worst of them, then sorted. */
+static void AP_(sp_top)(const AP_REAL *alpha, size_t n, size_t k,
+                        int32_t *order)
+{
+    size_t j, m = 0, p, c;
+    int32_t x;
+
+    for (j = 0; j < n; j++) {
+        if (m == k) {
+            if (!AP_(sp_before)(alpha, (int32_t)j, order[0]))
+                continue;
+            p = 0; /* replace the root and sift it down */
+            for (;;) {
+                c = 2 * p + 1;
+                if (c >= k)
+                    break;
+                if (c + 1 < k && AP_(sp_before)(alpha, order[c], order[c + 1]))
+                    c++;
+                if (!AP_(sp_before)(alpha, (int32_t)j, order[c]))
+                    break;
+                order[p] = order[c];
+                p = c;
+            }
+            order[p] = (int32_t)j;
+            continue;
+        }
+        p = m++; /* sift up */
+        while (p > 0 && AP_(sp_before)(alpha, order[(p - 1) / 2], (int32_t)j)) {
+            order[p] = order[(p - 1) / 2];
+            p = (p - 1) / 2;
+        }
+        order[p] = (int32_t)j;
+    }
+    /* insertion sort of the k (few dozen) kept */
+    for (j = 1; j < m; j++) {
+        x = order[j];
+        for (p = j; p > 0 && AP_(sp_before)(alpha, x, order[p - 1]); p--)
+            order[p] = order[p - 1];
+        order[p] = x;
+    }
+}
+
+static void AP_(sp_free)(AP_(sp_state) *sp)
+{
+    free(sp->block);
+    free(sp->rows);
+    free(sp->rho);
+    free(sp->alpha);
+    free(sp->order);
+    free(sp->stamp);
+    memset(sp, 0, sizeof *sp);
+}
+
+/* The exceptions of every row: its @nz[i] nonzero similarities and the
+ * diagonal, with room for one more per iteration (a group column that
+ * becomes the argmax), up to n. R and A start at 0. 0 on success, -1 out
+ * of memory. */
+static int AP_(sp_init)(AP_(sp_state) *sp, const AP_(ap_state) *w,
+                        const size_t *nz, int max_iter)
+{
+    size_t n = w->n, i, j, total = 0, bytes;
+    unsigned char *p;
+
+    memset(sp, 0, sizeof *sp);
+    sp->rows = simdepth_i_calloc(n, sizeof *sp->rows);
+    sp->rho = simdepth_i_calloc(n, sizeof *sp->rho);
+    sp->alpha = simdepth_i_calloc(n, sizeof *sp->alpha);
+    sp->order = simdepth_i_malloc_array(n, sizeof *sp->order);
+    sp->stamp = simdepth_i_calloc(n, sizeof *sp->stamp);
+    if (sp->rows == NULL || sp->rho == NULL || sp->alpha == NULL ||
+        sp->order == NULL || sp->stamp == NULL)
+        goto fail;
+    /* the capacity of row i, kept in its len field until the block is cut */
+    for (i = 0; i < n; i++) {
+        size_t c = nz[i] + 1 + (size_t)max_iter + 1;
+
+        sp->rows[i].len = c < n ? c : n;
+        total += sp->rows[i].len;
+    }
+    /* total <= n * n, which fits with its two message matrices */
+    bytes = total * (3 * sizeof(AP_REAL) + sizeof(int32_t)) + n * sizeof(int32_t);
+    sp->block = simdepth_i_malloc(bytes);
+    if (sp->block == NULL)
+        goto fail;
+    p = sp->block;
+    for (i = 0; i < n; i++) {
+        AP_(sp_row) *row = &sp->rows[i];
+        size_t c = row->len, k = 0;
+
+        row->s = (AP_REAL *)(void *)p;
+        row->r = row->s + c;
+        row->a = row->r + c;
+        row->col = (int32_t *)(void *)(row->a + c);
+        p = (unsigned char *)(row->col + c + (c & 1));
+        for (j = 0; j < n; j++) {
+            AP_REAL v = j == i ? w->pref : AP_(s_in)(w, i * n + j);
+
+            if (j == i || v != 0) {
+                row->col[k] = (int32_t)j;
+                row->s[k] = v;
+                row->r[k] = 0;
+                row->a[k] = 0;
+                k++;
+            }
+        }
+        row->len = k;
+        if (k > sp->maxlen)
+            sp->maxlen = k;
+    }
+    return 0;
+fail:
+    AP_(sp_free)(sp);
+    return -1;
+}
+
+/* Write the messages out in full into w->r and w->a, and the column sums
+ * of R into w->colsum, as the dense iterations would hold them. */
+static void AP_(sp_spill)(const AP_(sp_state) *sp, AP_(ap_state) *w)
+{
+    size_t n = w->n, i, j, k;
+    AP_REAL *cs = w->colsum;
+
+    memset(cs, 0, n * sizeof *cs);
+    for (i = 0; i < n; i++) {
+        const AP_(sp_row) *row = &sp->rows[i];
+        AP_REAL *rrow = w->r + i * n, *arow = w->a + i * n;
+
+        for (j = 0; j < n; j++) {
+            rrow[j] = sp->rho[i];
+            arow[j] = sp->alpha[j];
+        }
+        for (k = 0; k < row->len; k++) {
+            rrow[row->col[k]] = row->r[k];
+            arow[row->col[k]] = row->a[k];
+        }
+        AP_(acc_segment)(cs, rrow, 0, i);
+        cs[i] += rrow[i];
+        AP_(acc_segment)(cs, rrow, i + 1, n);
+    }
+}
+
+/* One row's step of iteration @it (-1: the first responsibilities, from
+ * A = 0): the exceptions' A from @cs, the exemplar indicator, then (unless
+ * @last) R and its column sums into @cnext. Sets *dirty when rho turns
+ * positive; adds to *k_count and *stable. */
+static void AP_(sp_row_step)(AP_(sp_state) *sp, AP_(ap_state) *w, size_t i,
+                             int first, int last, size_t k_top,
+                             const AP_REAL *cs, AP_REAL *cnext,
+                             int convergence_iter, size_t *k_count,
+                             size_t *stable, int *dirty)
+{
+    AP_(sp_row) *row = &sp->rows[i];
+    AP_REAL d = w->damping, omd = w->omd, y, y2, rho;
+    int32_t stamp = (int32_t)i + 1, g[2];
+    size_t k, m = 0, dk = 0, q, best, len = row->len;
+    AP_(top2) t;
+
+    for (k = 0; k < len; k++) {
+        size_t j = (size_t)row->col[k];
+
+        sp->stamp[j] = stamp;
+        if (j == i) {
+            dk = k;
+            if (!first)
+                row->a[k] = row->a[k] * d - (row->r[k] - cs[i]) * omd;
+        } else if (!first) {
+            row->a[k] = row->a[k] * d - AP_(pos)(AP_(pos)(row->r[k]) - cs[j]) * omd;
+        }
+    }
+    if (!first) {
+        unsigned char e = (row->a[dk] + row->r[dk]) > 0;
+
+        *k_count += e;
+        *stable += (size_t)AP_(track_e)(w, i, e, convergence_iter);
+    }
+    if (last)
+        return;
+    /* the group's first two columns */
+    for (q = 0; q < k_top && m < 2; q++)
+        if (sp->stamp[sp->order[q]] != stamp)
+            g[m++] = sp->order[q];
+    if (m == 2 && g[1] < g[0]) {
+        int32_t x = g[0];
+        g[0] = g[1];
+        g[1] = x;
+    }
+    /* the top two of a + s in index order: the exceptions merged with the
+     * group's two (a + 0 == a) */
+    AP_(top2_init)(&t);
+    q = 0;
+    for (k = 0; k < len; k++) {
+        for (; q < m && g[q] < row->col[k]; q++)
+            AP_(top2_add)(&t, sp->alpha[g[q]], (size_t)g[q]);
+        AP_(top2_add)(&t, first ? row->s[k] : row->a[k] + row->s[k],
+                      (size_t)row->col[k]);
+    }
+    for (; q < m; q++)
+        AP_(top2_add)(&t, sp->alpha[g[q]], (size_t)g[q]);
+    y = t.best;
+    y2 = t.second;
+    best = t.idx;
+    if (sp->stamp[best] != stamp) {
+        /* a group column becomes an exception, with the group's values */
+        for (k = len; k > 0 && (size_t)row->col[k - 1] > best; k--) {
+            row->col[k] = row->col[k - 1];
+            row->s[k] = row->s[k - 1];
+            row->r[k] = row->r[k - 1];
+            row->a[k] = row->a[k - 1];
+        }
+        row->col[k] = (int32_t)best;
+        row->s[k] = 0;
+        row->r[k] = sp->rho[i];
+        row->a[k] = sp->alpha[best];
+        sp->stamp[best] = stamp;
+        len = ++row->len;
+        if (len > sp->maxlen)
+            sp->maxlen = len;
+    }
+    rho = sp->rho[i] * d + ((AP_REAL)0 - y) * omd;
+    sp->rho[i] = rho;
+    if (rho > 0 && len < w->n)
+        *dirty = 1;
+    for (k = 0; k < len; k++) {
+        size_t j = (size_t)row->col[k];
+        AP_REAL r = row->r[k] * d + (row->s[k] - (j == best ? y2 : y)) * omd;
+
+        row->r[k] = r;
+        cnext[j] += j == i ? r : AP_(pos)(r);
+    }
+}
+
+/* The iterations on sparse messages (see above), single-threaded, on
+ * @sp as sp_init() left it. Returns 1 when they ran to the end
+ * (*iterations, *converged set), 0 when a row's rho turned positive: then
+ * sp_spill() must write the messages out and ap_iterate() go on from
+ * *resume_it. */
+static int AP_(sp_iterate)(AP_(ap_state) *w, AP_(sp_state) *sp, int max_iter,
+                           int convergence_iter, int *iterations,
+                           int *converged, int *resume_it)
+{
+    size_t n = w->n, i, j, k_count = 0, stable = 0, k_top;
+    AP_REAL d = w->damping, omd = w->omd, *colsum = w->colsum,
+            *colnext = w->colnext, *t;
+    int it, dirty = 0, done = 1;
+
+    for (i = 0; i < n; i++) {
+        w->e[i] = 2; /* neither 0 nor 1: the first iteration starts a run */
+        w->run[i] = 0;
+    }
+    /* First responsibilities, with A = 0: alpha is 0, so the group's order
+     * is the index order. */
+    memset(colsum, 0, n * sizeof *colsum);
+    k_top = sp->maxlen + 2 < n ? sp->maxlen + 2 : n;
+    for (i = 0; i < k_top; i++)
+        sp->order[i] = (int32_t)i;
+    for (i = 0; i < n; i++)
+        AP_(sp_row_step)(sp, w, i, 1, 0, k_top, NULL, colsum,
+                         convergence_iter, &k_count, &stable, &dirty);
+    *converged = 0;
+    for (it = 0; it < max_iter; it++) {
+        int last = it + 1 == max_iter;
+
+        if (dirty) {
+            *resume_it = it;
+            done = 0;
+            break;
+        }
+        if (w->progress != NULL)
+            w->progress(w->progress_user, "affinity propagation",
+                        (double)it / (double)max_iter);
+        for (j = 0; j < n; j++) {
+            AP_REAL tj = AP_(pos)((AP_REAL)0 - colsum[j]);
+            sp->alpha[j] = sp->alpha[j] * d - tj * omd;
+        }
+        /* the rows' exceptions grow by at most one each: room for the
+         * longest list after this iteration, plus the group's two */
+        k_top = sp->maxlen + 3 < n ? sp->maxlen + 3 : n;
+        AP_(sp_top)(sp->alpha, n, k_top, sp->order);
+        memset(colnext, 0, n * sizeof *colnext);
+        k_count = 0;
+        stable = 0;
+        for (i = 0; i < n; i++)
+            AP_(sp_row_step)(sp, w, i, 0, last, k_top, colsum, colnext,
+                             convergence_iter, &k_count, &stable, &dirty);
+        t = colsum;
+        colsum = colnext;
+        colnext = t;
+        if (it >= convergence_iter && stable == n && k_count > 0) {
+            *converged = 1;
+            break;
+        }
+    }
+    *iterations = it < max_iter ? it + 1 : max_iter;
+    /* hand back whichever buffer is which (the refinement reuses colsum
+     * as scratch; a spill rewrites w->colsum) */
+    w->colsum = colsum;
+    w->colnext = colnext;
+    return done;
 }
 
 /* c[i] = argmax_k S[i, ex[k]] (first k on ties), then c[ex[k]] = k. */

@@ -357,6 +357,44 @@ def make_lowrank600():
     return x.astype(np.float32)
 
 
+def confusion_like(seed, n, images=50, block=10, accuracy=0.7):
+    """The functional similarity (R + R^T) / 2, diagonal 1, of synthetic
+    confusion counts: each class has `images` test images, misclassified
+    with probability 1 - accuracy, among 1-4 classes of its own block of
+    10 and up to one other class. Mostly zeros, with ties: what
+    simdepth's sparse message storage is for."""
+    rng = np.random.RandomState(seed)
+    c = np.zeros((n, n))
+    for i in range(n):
+        errs = rng.binomial(images, 1 - accuracy)
+        c[i, i] = images - errs
+        b0 = (i // block) * block
+        pool = [j for j in range(b0, min(n, b0 + block)) if j != i]
+        far = rng.randint(0, n, size=2)
+        cand = list(rng.choice(pool, size=min(len(pool), rng.randint(1, 5)),
+                               replace=False))
+        cand += [f for f in far if f != i][:rng.randint(0, 2)]
+        for _ in range(errs):
+            c[i, cand[rng.randint(len(cand))]] += 1
+    r = c / images
+    s = (r + r.T) / 2
+    np.fill_diagonal(s, 1.0)
+    return s
+
+
+def make_confusion100():
+    """confusion_like(seed 1, n=100): 94 % zeros, median preference 0;
+    does not converge in 200 iterations."""
+    return confusion_like(1, 100)
+
+
+def make_confusion100_negpref():
+    """confusion_like(seed 2, n=100) with preference -0.12: the shared
+    responsibility of a row of zeros turns positive at iteration 11, where
+    simdepth's sparse storage hands over to the dense iterations."""
+    return confusion_like(2, 100)
+
+
 def shared_path(rel):
     return os.path.join(SHARED, "mini-imagenet-vitb", rel)
 
@@ -415,6 +453,9 @@ CASES = [
     ("pref_damp09", make_pref_damp09, {"preference": 0.25, "damping": 0.9},
      True),
     ("f32cos36", make_f32cos36, {}, True),
+    ("confusion100", make_confusion100, {}, False),
+    ("confusion100_negpref", make_confusion100_negpref,
+     {"preference": -0.12}, False),
     ("lowrank600", make_lowrank600, {}, False, "vectors"),
     ("vitb_ncsm", make_vitb_ncsm, {}, False, "shared"),
     ("vitb_ccsm", make_vitb_ccsm, {}, False, "shared"),
