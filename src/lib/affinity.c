@@ -28,6 +28,15 @@
  * refinement sums in float32; its messages are float64 either way.
  * A float64 input is read in place, a float32 one widened once.
  *
+ * A mostly-zero similarity (a confusion graph; SIMDEPTH_AP_STORAGE_SPARSE,
+ * or AUTO from three quarters of zeros) runs on sparse messages: the
+ * columns of a row that only ever saw S == 0 share one responsibility and
+ * the rows of a column one availability, so an iteration touches the
+ * nonzeros only, with the same operations on the same values (the top of
+ * affinity_msg.h's sparse section says why that is exact). A row whose
+ * shared responsibility turns positive ends it: the messages are written
+ * out and the dense iterations go on from there.
+ *
  * At scale (SIMDEPTH_AP_SINGLE, or AUTO from SIMDEPTH_AP_SINGLE_FROM
  * items) the same updates run in float32 (affinity_msg.h is instantiated
  * for both types): what scikit-learn's code computes on float32 arrays,

@@ -573,8 +573,10 @@ static int AP_(ap_iterate)(AP_(ap_state) *w, int max_iter,
  * A = A*d - clip(0 - colsum[j], 0)*(1-d) from A = 0 like every other such
  * row: one value alpha[j] per column. The top two of a + s over the group
  * are then the two first group columns in the order of alpha (value
- * descending, index ascending on ties, as the dense scan picks them). So
- * an iteration costs O(n + exceptions) instead of O(n^2), with every
+ * descending, index ascending on ties, as the dense scan picks them; and
+ * when the top value is tied, y == y2, so which of the tied columns is
+ * the argmax changes no value). So an iteration costs O(n log K +
+ * exceptions), K the longest exception list, instead of O(n^2), with every
  * operation the dense code does on the values that differ, in the same
  * order: the same bits, up to the sign of a zero, which no comparison and
  * no later operation on a nonzero value can see.
