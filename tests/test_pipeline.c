@@ -413,6 +413,110 @@ static void test_baselines_and_severity(void)
     simdepth_matrix_free(w);
 }
 
+/* A taxonomy_source: records the stages seen before it was asked, and
+ * gives fx's WordNet or fails. */
+typedef struct source_log {
+    int calls;
+    int fail;
+    char seen[1024]; /* the stages started before the first call */
+} source_log;
+
+static void log_stage(void *user, const char *stage, double fraction)
+{
+    source_log *l = user;
+
+    if (fraction == 0.0 && l->calls == 0 && strlen(l->seen) + strlen(stage) + 2 < sizeof l->seen) {
+        strcat(l->seen, stage);
+        strcat(l->seen, ";");
+    }
+}
+
+static simdepth_status give_wordnet(void *user, const simdepth_taxonomy **t, const size_t **nodes,
+                                    simdepth_error *err)
+{
+    source_log *l = user;
+
+    l->calls++;
+    if (l->fail) {
+        simdepth_error_clear(err);
+        err->status = SIMDEPTH_EIO;
+        snprintf(err->message, sizeof err->message, "no WordNet here");
+        return SIMDEPTH_EIO;
+    }
+    *t = fx.wn;
+    *nodes = fx.nodes;
+    return SIMDEPTH_OK;
+}
+
+/* A late taxonomy (opt.taxonomy_source, t NULL) gives the same analysis
+ * as a given one, is asked once, after the clusterings (with the baselines
+ * off, after the confusion graph's too), and its failure fails the run
+ * with its status. */
+static void test_taxonomy_source(void)
+{
+    static const int baselines[] = {1, 0};
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        simdepth_matrix *s1 = load(VITB "vitb_cosine.npy"), *s2 = load(VITB "vitb_cosine.npy");
+        simdepth_matrix *c = load(VITB "vitb_confusion.npy");
+        simdepth_analysis *a = NULL, *b = NULL;
+        simdepth_analysis_options opt;
+        simdepth_error err;
+        source_log log;
+
+        CU_ASSERT_FATAL(s1 != NULL && s2 != NULL && c != NULL);
+        simdepth_analysis_options_init(&opt);
+        opt.baselines = baselines[k];
+        CU_ASSERT_EQUAL_FATAL(simdepth_analysis_run(s1, c, fx.wn, fx.nodes, &opt, &a, &err),
+                              SIMDEPTH_OK);
+        memset(&log, 0, sizeof log);
+        opt.taxonomy_source = give_wordnet;
+        opt.taxonomy_user = &log;
+        opt.progress = log_stage;
+        opt.progress_user = &log;
+        CU_ASSERT_EQUAL_FATAL(simdepth_analysis_run(s2, c, NULL, NULL, &opt, &b, &err),
+                              SIMDEPTH_OK);
+        CU_ASSERT_EQUAL(log.calls, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(log.seen, "spanning forest (perceived);"));
+        CU_ASSERT_PTR_NULL(strstr(log.seen, "LCS annotation"));
+        if (baselines[k]) {
+            CU_ASSERT_PTR_NULL(strstr(log.seen, "partition (confusion)"));
+        } else {
+            CU_ASSERT_PTR_NOT_NULL(strstr(log.seen, "spanning forest (confusion);"));
+        }
+        CU_ASSERT_EQUAL(a->has_baselines, b->has_baselines);
+        CU_ASSERT_EQUAL(a->has_baselines, baselines[k]);
+        CU_ASSERT_TRUE(a->has_severity && b->has_severity);
+        CU_ASSERT_DOUBLE_EQUAL(a->perceived.similarity_depth, b->perceived.similarity_depth, 0.0);
+        CU_ASSERT_DOUBLE_EQUAL(a->confusion.similarity_depth, b->confusion.similarity_depth, 0.0);
+        CU_ASSERT_DOUBLE_EQUAL(a->severity.mean_depth, b->severity.mean_depth, 0.0);
+        CU_ASSERT_EQUAL(a->perceived.partition->n_clusters, b->perceived.partition->n_clusters);
+        CU_ASSERT_EQUAL(a->confusion.partition->n_clusters, b->confusion.partition->n_clusters);
+        if (baselines[k]) {
+            CU_ASSERT_DOUBLE_EQUAL(a->baselines.taxonomy_sd, b->baselines.taxonomy_sd, 0.0);
+            CU_ASSERT_DOUBLE_EQUAL(a->baselines.nearest_neighbour_depth,
+                                   b->baselines.nearest_neighbour_depth, 0.0);
+        }
+        simdepth_analysis_free(b);
+        b = NULL;
+        /* a failing source */
+        simdepth_matrix_free(s2);
+        s2 = load(VITB "vitb_cosine.npy");
+        memset(&log, 0, sizeof log);
+        log.fail = 1;
+        simdepth_error_clear(&err);
+        CU_ASSERT_EQUAL(simdepth_analysis_run(s2, c, NULL, NULL, &opt, &b, &err), SIMDEPTH_EIO);
+        CU_ASSERT_PTR_NULL(b);
+        CU_ASSERT_EQUAL(log.calls, 1);
+        CU_ASSERT_STRING_EQUAL(err.message, "no WordNet here");
+        simdepth_analysis_free(a);
+        simdepth_matrix_free(s1);
+        simdepth_matrix_free(s2);
+        simdepth_matrix_free(c);
+    }
+}
+
 static void test_shape_errors(void)
 {
     simdepth_matrix *s = NULL, *c = NULL;
@@ -448,6 +552,7 @@ int simdepth_test_add_pipeline(void)
         CU_add_test(s, "true LCS rule", test_true_lcs_is_deeper_or_equal) == NULL ||
         CU_add_test(s, "baselines and mistake severity", test_baselines_and_severity) == NULL ||
         CU_add_test(s, "the paper's SD table, every method", test_sd_table) == NULL ||
+        CU_add_test(s, "taxonomy given late", test_taxonomy_source) == NULL ||
         CU_add_test(s, "shape and value errors", test_shape_errors) == NULL)
         return -1;
     return 0;

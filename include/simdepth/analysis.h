@@ -37,6 +37,16 @@ typedef enum simdepth_cluster_method {
 } simdepth_cluster_method;
 
 /** Options of simdepth_analysis_run(). @since 0.1 */
+/** Supplies the taxonomy of simdepth_analysis_run() late (see
+ *  simdepth_analysis_options.taxonomy_source): sets *t and *nodes (class i
+ *  is node (*nodes)[i]; both must outlive the run) and returns
+ *  SIMDEPTH_OK, or returns another status with @p err set, which fails the
+ *  run. @since 0.2 */
+typedef simdepth_status (*simdepth_taxonomy_source)(void *user,
+                                                    const simdepth_taxonomy **t,
+                                                    const size_t **nodes,
+                                                    simdepth_error *err);
+
 typedef struct simdepth_analysis_options {
     simdepth_scaling scaling;
     simdepth_lcs_rule lcs_rule;
@@ -62,6 +72,15 @@ typedef struct simdepth_analysis_options {
      *  "functional similarity", "compliance", "severity". @since 0.2 */
     simdepth_progress_fn progress;
     void *progress_user;             /**< passed to progress @since 0.2 */
+    /** NULL, or, when simdepth_analysis_run() is given no taxonomy (t and
+     *  nodes NULL), called once from the calling thread when the taxonomy
+     *  is first needed: after the perceived graph's partition and spanning
+     *  forest, and with the baselines off after the confusion graph's
+     *  too. A caller can so open WordNet while the clustering runs.
+     *  @since 0.2 */
+    simdepth_taxonomy_source taxonomy_source;
+    void *taxonomy_user;             /**< passed to taxonomy_source
+                                          @since 0.2 */
 } simdepth_analysis_options;
 
 /** Name of a method: "affinity", "louvain", "leiden", "optics", "hdbscan",
@@ -113,7 +132,8 @@ typedef struct simdepth_analysis {
  *  same scaling, partition and trees; the mean LCS depth over all pairs
  *  and over nearest neighbours; O(n^2) LCS computations) and, with a
  *  confusion matrix, the severity of the mistakes. @p t may be NULL:
- *  then no semantic metrics are computed (SD and WUP are NaN).
+ *  then no semantic metrics are computed (SD and WUP are NaN), unless
+ *  opt->taxonomy_source supplies the taxonomy when it is first needed.
  *  Values must be finite (checked). O(n^2) memory beyond the inputs.
  *  @return SIMDEPTH_OK, SIMDEPTH_EINVAL (shapes), SIMDEPTH_ENOMEM, or the
  *  status of a failing stage. On failure *out is untouched. @since 0.1 */

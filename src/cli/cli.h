@@ -112,7 +112,12 @@ typedef struct cli_model_args {
     const char *taxonomy;     /* a custom taxonomy file, or NULL: WordNet */
     int quiet;
     cli_progress *progress;   /* may be NULL */
+    /* 1: if WordNet is still being opened when the other inputs are in,
+     * leave it opening; cli_model_taxonomy() waits for it */
+    int defer_taxonomy;
 } cli_model_args;
+
+struct cli_wn_job;
 
 /* The loaded inputs: the similarity (cosine of the templates, or the given
  * matrix, unscaled), the confusion matrix, labels resolved to WordNet. */
@@ -128,11 +133,17 @@ typedef struct cli_model {
     char tensor_used[512];
     char weights_file[4096]; /* the weights path without :TENSOR */
     char taxdesc[600];
+    struct cli_wn_job *wn;   /* WordNet still opening (defer_taxonomy) */
+    int tax_rc;              /* how waiting for it ended, once it has */
 } cli_model;
 
 /* Load and check everything; on failure prints one line and returns the
  * exit status (m is then empty). */
 int cli_model_load(const cli_model_args *a, cli_model *m);
+/* Wait for a WordNet left opening (defer_taxonomy) and resolve the labels
+ * on it; on failure prints one line. Returns the exit status (the same on
+ * every call); CLI_EXIT_OK at once if nothing was left opening. */
+int cli_model_taxonomy(cli_model *m);
 void cli_model_free(cli_model *m);
 /* Fill a report description from a loaded model (name left NULL). */
 void cli_report_info_init(simdepth_report_info *info, const cli_model *m,

@@ -315,6 +315,26 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
 /* SD of the perceived graph under every method of the paper's table
  * (Louvain, OPTICS, AP, HDBSCAN, in its column order) and Leiden. Each run
  * scales its own copy of the similarity. */
+/* simdepth_analysis_run()'s taxonomy_source: WordNet, once it is open;
+ * a failure has been reported (m->tax_rc). */
+static simdepth_status taxonomy_source(void *user, const simdepth_taxonomy **t,
+                                       const size_t **nodes, simdepth_error *err)
+{
+    cli_model *m = user;
+
+    if (cli_model_taxonomy(m) != CLI_EXIT_OK) {
+        if (err != NULL) {
+            simdepth_error_clear(err);
+            err->status = SIMDEPTH_EINVAL;
+            snprintf(err->message, sizeof err->message, "no taxonomy");
+        }
+        return SIMDEPTH_EINVAL;
+    }
+    *t = m->tax;
+    *nodes = m->nodes;
+    return SIMDEPTH_OK;
+}
+
 static int run_all_methods(const cli_model *m, const simdepth_analysis_options *base,
                            simdepth_method_result *out)
 {
@@ -379,6 +399,7 @@ int cli_cmd_analyze(int argc, char **argv)
     args.wordnet_dir = o.wordnet_dir;
     args.taxonomy = o.taxonomy;
     args.quiet = o.quiet;
+    args.defer_taxonomy = 1;
     cli_progress_init(&pr, o.quiet, o.timings);
     args.progress = &pr;
     rc = cli_model_load(&args, &m);
@@ -392,7 +413,9 @@ int cli_cmd_analyze(int argc, char **argv)
         cli_errorf("note: taxonomy baselines skipped at %zu classes (from %d on; --baselines "
                    "computes them)", n, CLI_BASELINES_UP_TO);
     if (o.all_methods) {
-        rc = run_all_methods(&m, &o.an, methods);
+        rc = cli_model_taxonomy(&m);
+        if (rc == CLI_EXIT_OK)
+            rc = run_all_methods(&m, &o.an, methods);
         if (rc != CLI_EXIT_OK)
             goto out;
     }
@@ -400,10 +423,19 @@ int cli_cmd_analyze(int argc, char **argv)
     o.an.reuse_similarity = 1;
     o.an.progress = cli_progress_report;
     o.an.progress_user = &pr;
-    if (simdepth_analysis_run(m.sim, m.conf, m.tax, m.nodes, &o.an, &an, &err) != SIMDEPTH_OK) {
-        rc = cli_report_error(&err, m.input_path);
+    /* WordNet may still be opening: the analysis asks for it once its
+     * clusterings are done. */
+    o.an.taxonomy_source = taxonomy_source;
+    o.an.taxonomy_user = &m;
+    if (simdepth_analysis_run(m.sim, m.conf, m.tax, m.tax != NULL ? m.nodes : NULL, &o.an, &an,
+                              &err) != SIMDEPTH_OK) {
+        /* a failure to open WordNet was reported when it happened */
+        rc = m.tax_rc != CLI_EXIT_OK ? m.tax_rc : cli_report_error(&err, m.input_path);
         goto out;
     }
+    rc = cli_model_taxonomy(&m); /* asked for already; the report names nodes */
+    if (rc != CLI_EXIT_OK)
+        goto out;
     cli_report_info_init(&info, &m, &o.an);
     if (o.all_methods) {
         info.methods = methods;

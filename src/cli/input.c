@@ -260,13 +260,15 @@ int cli_resolve_wordnet_labels(const simdepth_labels *labels, const char *labels
 
 /* WordNet opened alongside the other inputs: parsing its 20 MB takes
  * about as long as reading the rest of a 1,000-class model. */
-typedef struct wn_job {
+typedef struct cli_wn_job {
     const char *dir;
     simdepth_taxonomy *tax;
     simdepth_error err;
     simdepth_status st;
     pthread_t thread;
     int running;
+    pthread_mutex_t lock; /* guards done */
+    int done;
 } wn_job;
 
 static void *wn_open_thread(void *arg)
@@ -274,15 +276,41 @@ static void *wn_open_thread(void *arg)
     wn_job *j = arg;
 
     j->st = simdepth_wordnet_open(j->dir, &j->tax, &j->err);
+    pthread_mutex_lock(&j->lock);
+    j->done = 1;
+    pthread_mutex_unlock(&j->lock);
     return NULL;
 }
 
-static void wn_job_start(wn_job *j, const char *dir)
+/* A job opening WordNet in @dir in a thread (or later, here, if no thread
+ * could start); NULL out of memory. */
+static wn_job *wn_job_start(const char *dir)
 {
-    memset(j, 0, sizeof *j);
+    wn_job *j = calloc(1, sizeof *j);
+
+    if (j == NULL)
+        return NULL;
     j->dir = dir;
     simdepth_error_clear(&j->err);
+    if (pthread_mutex_init(&j->lock, NULL) != 0) {
+        free(j);
+        return NULL;
+    }
     j->running = pthread_create(&j->thread, NULL, wn_open_thread, j) == 0;
+    return j;
+}
+
+/* Whether the job is still opening WordNet. */
+static int wn_job_busy(wn_job *j)
+{
+    int done;
+
+    if (!j->running)
+        return 0;
+    pthread_mutex_lock(&j->lock);
+    done = j->done;
+    pthread_mutex_unlock(&j->lock);
+    return !done;
 }
 
 /* The job's result: opened in its thread, or here if none could start. */
@@ -297,6 +325,53 @@ static simdepth_status wn_job_finish(wn_job *j)
     return j->st;
 }
 
+static void wn_job_free(wn_job *j)
+{
+    if (j == NULL)
+        return;
+    if (j->running)
+        pthread_join(j->thread, NULL);
+    simdepth_taxonomy_free(j->tax);
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}
+
+/* Take WordNet from @j (freed) into @m and resolve the labels on it. */
+static int wn_job_take(wn_job *j, cli_model *m)
+{
+    cli_failure fl;
+    int rc;
+
+    cli_progress_report(m->args.progress, "open WordNet", 0.0);
+    if (wn_job_finish(j) != SIMDEPTH_OK) {
+        rc = cli_report_error(&j->err, NULL);
+        wn_job_free(j);
+        return rc;
+    }
+    m->tax = j->tax;
+    j->tax = NULL;
+    wn_job_free(j);
+    snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
+    rc = cli_resolve_wordnet_labels(m->labels, m->args.labels, m->tax, m->nodes, &fl);
+    if (rc != CLI_EXIT_OK) {
+        cli_errorf("%s", fl.msg);
+        return rc;
+    }
+    cli_progress_report(m->args.progress, "open WordNet", 1.0);
+    return CLI_EXIT_OK;
+}
+
+int cli_model_taxonomy(cli_model *m)
+{
+    wn_job *j = m->wn;
+
+    if (j != NULL) {
+        m->wn = NULL;
+        m->tax_rc = wn_job_take(j, m);
+    }
+    return m->tax_rc;
+}
+
 int cli_model_load(const cli_model_args *a, cli_model *m)
 {
     simdepth_error err;
@@ -304,10 +379,9 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
     char note[800];
     size_t n;
     int rc = CLI_EXIT_OK;
-    wn_job wn;
+    wn_job *wn = NULL;
 
     memset(m, 0, sizeof *m);
-    memset(&wn, 0, sizeof wn);
     simdepth_error_clear(&err);
     m->args = *a;
     m->input_path = a->weights ? a->weights : a->similarity;
@@ -315,7 +389,11 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         m->wndir = a->wordnet_dir ? a->wordnet_dir : getenv("WNSEARCHDIR");
         if (m->wndir == NULL || m->wndir[0] == '\0')
             m->wndir = SIMDEPTH_WORDNET_DEFAULT_DIR;
-        wn_job_start(&wn, m->wndir);
+        wn = wn_job_start(m->wndir);
+        if (wn == NULL) {
+            cli_errorf("out of memory");
+            return CLI_EXIT_RUNTIME;
+        }
     }
     cli_progress_report(a->progress, "read labels", 0.0);
     if (simdepth_labels_read(a->labels, &m->labels, &err) != SIMDEPTH_OK) {
@@ -340,7 +418,6 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
             goto fail;
         }
     }
-    cli_progress_report(a->progress, a->taxonomy != NULL ? "read taxonomy" : "open WordNet", 0.0);
     m->nodes = calloc(n, sizeof *m->nodes);
     if (m->nodes == NULL) {
         cli_errorf("out of memory");
@@ -348,6 +425,7 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         goto fail;
     }
     if (a->taxonomy != NULL) {
+        cli_progress_report(a->progress, "read taxonomy", 0.0);
         if (simdepth_taxonomy_read(a->taxonomy, &m->tax, &err) != SIMDEPTH_OK) {
             rc = cli_report_error(&err, a->taxonomy);
             goto fail;
@@ -361,30 +439,27 @@ int cli_model_load(const cli_model_args *a, cli_model *m)
         cli_progress_report(a->progress, "read taxonomy", 1.0);
         return CLI_EXIT_OK;
     }
-    if (wn_job_finish(&wn) != SIMDEPTH_OK) {
-        rc = cli_report_error(&wn.err, NULL);
-        goto fail;
+    /* Left opening only if it still is: a WordNet that failed is then
+     * reported before any analysis (at scale the inputs take longer to
+     * read than WordNet to open). */
+    if (a->defer_taxonomy && wn_job_busy(wn)) {
+        m->wn = wn;
+        return CLI_EXIT_OK;
     }
-    m->tax = wn.tax;
-    wn.tax = NULL;
-    snprintf(m->taxdesc, sizeof m->taxdesc, "WordNet 3.0 (%s)", m->wndir);
-    rc = cli_resolve_wordnet_labels(m->labels, a->labels, m->tax, m->nodes, &fl);
-    if (rc != CLI_EXIT_OK) {
-        cli_errorf("%s", fl.msg);
+    rc = wn_job_take(wn, m);
+    wn = NULL;
+    if (rc != CLI_EXIT_OK)
         goto fail;
-    }
-    cli_progress_report(a->progress, "open WordNet", 1.0);
     return CLI_EXIT_OK;
 fail:
-    if (wn.running)
-        pthread_join(wn.thread, NULL);
-    simdepth_taxonomy_free(wn.tax);
+    wn_job_free(wn);
     cli_model_free(m);
     return rc;
 }
 
 void cli_model_free(cli_model *m)
 {
+    wn_job_free(m->wn);
     free(m->nodes);
     simdepth_taxonomy_free(m->tax);
     simdepth_labels_free(m->labels);

@@ -173,15 +173,40 @@ void simdepth_analysis_free(simdepth_analysis *a)
     free(a);
 }
 
-/* Partition, forest and annotations of one similarity graph. */
-static simdepth_status analyse_graph(const simdepth_matrix *s,
-                                     const simdepth_taxonomy *t,
-                                     const size_t *nodes,
-                                     const simdepth_analysis_options *opt,
-                                     const simdepth_matrix *confusion,
-                                     graph_kind kind, simdepth_i_ap_work *work,
-                                     simdepth_graph_result *g,
-                                     simdepth_error *err)
+/* The taxonomy of a run: given, or asked of opt->taxonomy_source when
+ * first needed. */
+typedef struct tax_ref {
+    const simdepth_taxonomy *t;
+    const size_t *nodes;
+    const simdepth_analysis_options *opt;
+    int pending; /* taxonomy_source not asked yet */
+} tax_ref;
+
+static simdepth_status tax_get(tax_ref *x, simdepth_error *err)
+{
+    simdepth_status st;
+
+    if (!x->pending)
+        return SIMDEPTH_OK;
+    x->pending = 0;
+    st = x->opt->taxonomy_source(x->opt->taxonomy_user, &x->t, &x->nodes, err);
+    if (st == SIMDEPTH_OK && (x->t == NULL || x->nodes == NULL))
+        st = simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+                                  "the taxonomy source gave no taxonomy");
+    return st;
+}
+
+/* Whether the run has (or will have) a taxonomy. */
+static int tax_known(const tax_ref *x)
+{
+    return x->t != NULL || x->pending;
+}
+
+/* Partition and spanning forest of one similarity graph. */
+static simdepth_status graph_build(const simdepth_matrix *s,
+                                   const simdepth_analysis_options *opt,
+                                   graph_kind kind, simdepth_i_ap_work *work,
+                                   simdepth_graph_result *g, simdepth_error *err)
 {
     simdepth_status st;
 
@@ -195,13 +220,25 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
     if (st != SIMDEPTH_OK)
         return st;
     progress(opt, forest_stage[kind], 1.0);
+    return SIMDEPTH_OK;
+}
+
+/* Annotations and metrics of a built graph. */
+static simdepth_status graph_annotate(tax_ref *tx, const simdepth_analysis_options *opt,
+                                      const simdepth_matrix *confusion, graph_kind kind,
+                                      simdepth_graph_result *g, simdepth_error *err)
+{
+    simdepth_status st = tax_get(tx, err);
+
+    if (st != SIMDEPTH_OK)
+        return st;
     progress(opt, annotate_stage[kind], 0.0);
-    st = simdepth_edges_annotate(g->forest, t, nodes, opt->lcs_rule, confusion,
+    st = simdepth_edges_annotate(g->forest, tx->t, tx->nodes, opt->lcs_rule, confusion,
                                  &g->edges, err);
     if (st != SIMDEPTH_OK)
         return st;
     progress(opt, annotate_stage[kind], 1.0);
-    if (t != NULL) {
+    if (tx->t != NULL) {
         g->similarity_depth = simdepth_similarity_depth(g->edges, g->forest->n_edges);
         g->mean_wup = simdepth_mean_wup(g->edges, g->forest->n_edges);
     } else {
@@ -210,12 +247,26 @@ static simdepth_status analyse_graph(const simdepth_matrix *s,
     return SIMDEPTH_OK;
 }
 
+/* Partition, forest and annotations of one similarity graph. */
+static simdepth_status analyse_graph(const simdepth_matrix *s, tax_ref *tx,
+                                     const simdepth_analysis_options *opt,
+                                     const simdepth_matrix *confusion,
+                                     graph_kind kind, simdepth_i_ap_work *work,
+                                     simdepth_graph_result *g,
+                                     simdepth_error *err)
+{
+    simdepth_status st = graph_build(s, opt, kind, work, g, err);
+
+    if (st != SIMDEPTH_OK)
+        return st;
+    return graph_annotate(tx, opt, confusion, kind, g, err);
+}
+
 /* The reference points of an SD value (see simdepth_baselines). The
  * taxonomy's own Wu-Palmer similarity goes through the paper's scaling
  * (min-max, diagonal 1, as the reference code treats its WordNet matrices,
  * without their noise) and the same partition method. */
-static simdepth_status compute_baselines(const simdepth_matrix *s, const simdepth_taxonomy *t,
-                                         const size_t *nodes,
+static simdepth_status compute_baselines(const simdepth_matrix *s, tax_ref *tx,
                                          const simdepth_analysis_options *opt,
                                          simdepth_i_ap_work *work,
                                          simdepth_baselines *b, simdepth_error *err)
@@ -224,6 +275,9 @@ static simdepth_status compute_baselines(const simdepth_matrix *s, const simdept
     simdepth_matrix *w = NULL;
     simdepth_graph_result g;
     simdepth_status st;
+
+    const simdepth_taxonomy *t = tx->t;
+    const size_t *nodes = tx->nodes;
 
     memset(&g, 0, sizeof g);
     b->taxonomy_sd = b->taxonomy_mean_wup = NAN;
@@ -244,7 +298,7 @@ static simdepth_status compute_baselines(const simdepth_matrix *s, const simdept
         /* A taxonomy in which all classes are equally similar has no
          * range to scale: its own SD is then undefined, not an error. */
         if (simdepth_similarity_minmax(w, NULL) == SIMDEPTH_OK) {
-            st = analyse_graph(w, t, nodes, opt, NULL, GRAPH_TAXONOMY, work, &g, err);
+            st = analyse_graph(w, tx, opt, NULL, GRAPH_TAXONOMY, work, &g, err);
             if (st == SIMDEPTH_OK) {
                 b->taxonomy_sd = g.similarity_depth;
                 b->taxonomy_mean_wup = g.mean_wup;
@@ -271,11 +325,18 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
     simdepth_i_ap_work work;
     size_t n = simdepth_matrix_rows(similarity);
     simdepth_status st;
+    const simdepth_matrix *fs = NULL;
+    tax_ref tx;
+    int annotated = 0;
 
     if (opt == NULL) {
         simdepth_analysis_options_init(&defaults);
         opt = &defaults;
     }
+    tx.t = t;
+    tx.nodes = nodes;
+    tx.opt = opt;
+    tx.pending = t == NULL && opt->taxonomy_source != NULL;
     if (n == 0 || simdepth_matrix_cols(similarity) != n)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
                                     "similarity matrix is %zu x %zu; expected a square matrix",
@@ -308,19 +369,24 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
         simdepth_similarity_set_diagonal(similarity, 1.0);
     }
     progress(opt, "scaling", 1.0);
-    st = analyse_graph(similarity, t, nodes, opt, confusion, GRAPH_PERCEIVED, &work,
-                       &a->perceived, err);
+    /* The clusterings come before anything that needs the taxonomy, so a
+     * taxonomy_source can still be opening it: the perceived graph, then
+     * (the baselines need the similarity, which the functional similarity
+     * may overwrite) the baselines, then the confusion graph. */
+    st = graph_build(similarity, opt, GRAPH_PERCEIVED, &work, &a->perceived, err);
     if (st != SIMDEPTH_OK)
         goto out;
-    if (t != NULL && opt->baselines) {
-        st = compute_baselines(similarity, t, nodes, opt, &work, &a->baselines, err);
+    if (tax_known(&tx) && opt->baselines) {
+        st = graph_annotate(&tx, opt, confusion, GRAPH_PERCEIVED, &a->perceived, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+        annotated = 1;
+        st = compute_baselines(similarity, &tx, opt, &work, &a->baselines, err);
         if (st != SIMDEPTH_OK)
             goto out;
         a->has_baselines = 1;
     }
     if (confusion != NULL) {
-        const simdepth_matrix *fs;
-
         a->has_confusion = 1;
         progress(opt, "functional similarity", 0.0);
         /* The similarity is no longer needed: with opt->reuse_similarity
@@ -337,11 +403,20 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
         if (st != SIMDEPTH_OK)
             goto out;
         progress(opt, "functional similarity", 1.0);
-        st = analyse_graph(fs, t, nodes, opt, confusion, GRAPH_CONFUSION, &work,
-                           &a->confusion, err);
+        st = graph_build(fs, opt, GRAPH_CONFUSION, &work, &a->confusion, err);
         if (st != SIMDEPTH_OK)
             goto out;
         simdepth_i_ap_work_free(&work);
+    }
+    if (!annotated) {
+        st = graph_annotate(&tx, opt, confusion, GRAPH_PERCEIVED, &a->perceived, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
+    }
+    if (confusion != NULL) {
+        st = graph_annotate(&tx, opt, confusion, GRAPH_CONFUSION, &a->confusion, err);
+        if (st != SIMDEPTH_OK)
+            goto out;
         progress(opt, "compliance", 0.0);
         st = simdepth_compliance_compute(a->perceived.forest, a->perceived.partition,
                                          a->confusion.forest, a->confusion.partition,
@@ -349,9 +424,9 @@ simdepth_status simdepth_analysis_run(simdepth_matrix *similarity,
         if (st != SIMDEPTH_OK)
             goto out;
         progress(opt, "compliance", 1.0);
-        if (t != NULL) {
+        if (tx.t != NULL) {
             progress(opt, "severity", 0.0);
-            st = simdepth_severity_compute(confusion, t, nodes, opt->lcs_rule,
+            st = simdepth_severity_compute(confusion, tx.t, tx.nodes, opt->lcs_rule,
                                            a->perceived.partition, &a->severity, err);
             if (st != SIMDEPTH_OK)
                 goto out;

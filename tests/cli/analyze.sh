@@ -365,6 +365,22 @@ expect_fail 2 "wordnet-base" -- "$BIN" analyze -w "$W" -l "$L" \
 check "failed late run: existing output untouched" -- cmp "$T/keep.orig" "$T/keep.json"
 check "failed runs: no temporary files left" -- \
     test -z "$(find "$T" -maxdepth 1 -name '.keep.json.*')"
+# WordNet still opening when the inputs are in: analyze starts the
+# clusterings and waits for WordNet when it needs it. Here data.noun is a
+# FIFO, so the opening thread waits in open(2) until this script opens the
+# FIFO a second later, and then fails (not a regular file): the failure
+# comes after the clusterings, and must still be one line, exit 2, the
+# existing output untouched.
+WNF=$T/wnfifo
+mkdir "$WNF"
+ln -s "${WNSEARCHDIR:-/usr/share/wordnet}/index.noun" "$WNF/index.noun"
+mkfifo "$WNF/data.noun"
+(sleep 1 && : >"$WNF/data.noun") &
+desc "WordNet failing while the clusterings run"
+expect_fail 2 "data.noun' is not a regular file" -- "$BIN" analyze -w "$W" -l "$L" \
+    --wordnet-dir "$WNF" -o "$T/keep.json"
+wait
+check "WordNet failing late: existing output untouched" -- cmp "$T/keep.orig" "$T/keep.json"
 
 # Into a directory that does not exist.
 desc "output into a missing directory fails with one line"
