@@ -312,9 +312,6 @@ static int parse_args(int argc, char **argv, analyze_opts *o)
     return 0;
 }
 
-/* SD of the perceived graph under every method of the paper's table
- * (Louvain, OPTICS, AP, HDBSCAN, in its column order) and Leiden. Each run
- * scales its own copy of the similarity. */
 /* simdepth_analysis_run()'s taxonomy_source: WordNet, once it is open;
  * a failure has been reported (m->tax_rc). */
 static simdepth_status taxonomy_source(void *user, const simdepth_taxonomy **t,
@@ -335,6 +332,9 @@ static simdepth_status taxonomy_source(void *user, const simdepth_taxonomy **t,
     return SIMDEPTH_OK;
 }
 
+/* SD of the perceived graph under every method of the paper's table
+ * (Louvain, OPTICS, AP, HDBSCAN, in its column order) and Leiden. Each run
+ * scales its own copy of the similarity. */
 static int run_all_methods(const cli_model *m, const simdepth_analysis_options *base,
                            simdepth_method_result *out)
 {
