@@ -1445,57 +1445,6 @@ static size_t clusters_split(const tree *t)
     return split;
 }
 
-/* Set @s from (@x, @y) on lines of at most @maxw points, broken at blanks,
- * @lead apart; with @draw 0 only count them. Returns the number of lines. */
-static size_t wrap_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
-                        double x, double y, double lead, simdepth_rgba c, int draw)
-{
-    char line[512];
-    size_t nl = 0, len = 0;
-
-    while (*s != '\0') {
-        const char *w = s;
-        size_t wl;
-        while (*w == ' ')
-            w++;
-        s = w;
-        while (*w != '\0' && *w != ' ')
-            w++;
-        wl = (size_t)(w - s);
-        if (wl == 0)
-            break;
-        if (len > 0 && len + 1 + wl < sizeof line) {
-            double tw;
-            line[len] = ' ';
-            memcpy(line + len + 1, s, wl);
-            line[len + 1 + wl] = '\0';
-            tw = simdepth_i_canvas_text_width(cv, line, size, 0);
-            if (tw <= maxw) {
-                len += 1 + wl;
-                s = w;
-                continue;
-            }
-            line[len] = '\0';
-            if (draw)
-                simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
-            nl++;
-            len = 0;
-        }
-        if (wl >= sizeof line)
-            wl = sizeof line - 1;
-        memcpy(line, s, wl);
-        line[wl] = '\0';
-        len = wl;
-        s = w;
-    }
-    if (len > 0) {
-        if (draw)
-            simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
-        nl++;
-    }
-    return nl;
-}
-
 simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i_buf *out,
                                           simdepth_error *err)
 {
@@ -1628,8 +1577,8 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
                  "scale; diagonal (correct) grey, struck through");
     for (k = 0; k < 3; k++)
         if (caps[k][0] != '\0')
-            cap_lines += wrap_text(m, caps[k], SMALL(base, 0.8), W - 2 * margin, 0, 0, 0,
-                                   fg, 0);
+            cap_lines += simdepth_i_wrap_text(m, caps[k], SMALL(base, 0.8), W - 2 * margin, 0,
+                                              0, 0, fg, 0);
     simdepth_i_canvas_free(m);
     m = NULL;
     if (!(M > 20.0)) {
@@ -1742,8 +1691,8 @@ simdepth_status simdepth_i_render_heatmap(const simdepth_i_render *r, simdepth_i
         double cy = H - margin - base * (double)(cap_lines - 1);
         for (k = 0; k < 3; k++)
             if (caps[k][0] != '\0') {
-                size_t nl = wrap_text(cv, caps[k], SMALL(base, 0.8), W - 2 * margin, margin, cy, base,
-                                      muted, 1);
+                size_t nl = simdepth_i_wrap_text(cv, caps[k], SMALL(base, 0.8),
+                                                 W - 2 * margin, margin, cy, base, muted, 1);
                 cy += base * (double)nl;
             }
     }

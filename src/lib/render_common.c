@@ -612,6 +612,62 @@ void simdepth_i_format_tick(double v, double step, char *buf, size_t size)
     snprintf(buf, size, "%.*f", dec, v);
 }
 
+/* Set @s from (@x, @y) on lines of at most @maxw points, broken at blanks,
+ * @lead apart; with @draw 0 only count them. Returns the number of lines.
+ * A word that would overflow the line buffer ends the line before it. */
+size_t simdepth_i_wrap_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
+                            double x, double y, double lead, simdepth_rgba c, int draw)
+{
+    char line[512];
+    size_t nl = 0, len = 0;
+
+    while (*s != '\0') {
+        const char *w = s;
+        size_t wl;
+        while (*w == ' ')
+            w++;
+        s = w;
+        while (*w != '\0' && *w != ' ')
+            w++;
+        wl = (size_t)(w - s);
+        if (wl == 0)
+            break;
+        if (len > 0) {
+            if (len + 1 + wl < sizeof line) {
+                double tw;
+                line[len] = ' ';
+                memcpy(line + len + 1, s, wl);
+                line[len + 1 + wl] = '\0';
+                tw = simdepth_i_canvas_text_width(cv, line, size, 0);
+                if (tw <= maxw) {
+                    len += 1 + wl;
+                    s = w;
+                    continue;
+                }
+            }
+            /* the word does not fit: the line so far is complete */
+            line[len] = '\0';
+            if (draw)
+                simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c,
+                                       0);
+            nl++;
+            len = 0;
+        }
+        if (wl >= sizeof line)
+            wl = sizeof line - 1;
+        memcpy(line, s, wl);
+        line[wl] = '\0';
+        len = wl;
+        s = w;
+    }
+    if (len > 0) {
+        if (draw)
+            simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
+        nl++;
+    }
+    return nl;
+}
+
 /* Shorten @s to at most @maxw points with a trailing ellipsis. */
 void simdepth_i_fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
                          char *buf, size_t bufsize)

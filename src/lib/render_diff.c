@@ -35,9 +35,9 @@
  * users) can check the placement.
  *
  * Helpers duplicated from render_cairo.c / render_gv.c (static there):
- * nice_step, format_tick, label_fit, fit_text, wrap_text, the linkage
- * part of tree_build (linkage_of), and from render_gv.c the Graphviz error
- * collection (gv_errf/gv_fail) and gv_get. DOT is read back through
+ * label_fit, the linkage part of tree_build (linkage_of), and from
+ * render_gv.c the Graphviz error collection (gv_errf/gv_fail) and gv_get;
+ * the axis, tick and text helpers are shared (render_common.c). DOT is read back through
  * render_gv.c's simdepth_i_gv_read() (sequential ids).
  */
 #include "config.h"
@@ -735,61 +735,6 @@ out:
 
 /* ------------------------------------------------------------ tanglegram */
 
-/* Set @s from (@x, @y) on lines of at most @maxw points, broken at blanks,
- * @lead apart; with @draw 0 only count them. Returns the number of lines. */
-static size_t wrap_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
-                        double x, double y, double lead, simdepth_rgba c, int draw)
-{
-    char line[512];
-    size_t nl = 0, len = 0;
-
-    while (*s != '\0') {
-        const char *w = s;
-        size_t wl;
-        while (*w == ' ')
-            w++;
-        s = w;
-        while (*w != '\0' && *w != ' ')
-            w++;
-        wl = (size_t)(w - s);
-        if (wl == 0)
-            break;
-        if (len > 0) {
-            if (len + 1 + wl < sizeof line) {
-                double tw;
-                line[len] = ' ';
-                memcpy(line + len + 1, s, wl);
-                line[len + 1 + wl] = '\0';
-                tw = simdepth_i_canvas_text_width(cv, line, size, 0);
-                if (tw <= maxw) {
-                    len += 1 + wl;
-                    s = w;
-                    continue;
-                }
-            }
-            /* the word does not fit: the line so far is complete */
-            line[len] = '\0';
-            if (draw)
-                simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c,
-                                       0);
-            nl++;
-            len = 0;
-        }
-        if (wl >= sizeof line)
-            wl = sizeof line - 1;
-        memcpy(line, s, wl);
-        line[wl] = '\0';
-        len = wl;
-        s = w;
-    }
-    if (len > 0) {
-        if (draw)
-            simdepth_i_canvas_text(cv, x, y + nl * lead, line, size, SIMDEPTH_I_START, 0, c, 0);
-        nl++;
-    }
-    return nl;
-}
-
 #define OPTIMAL_ORDER_MAX 2000
 
 /* The linkage of 1 - (S + S^T) / 2 (at least 0) with @method, in optimal
@@ -984,7 +929,7 @@ static simdepth_status render_tanglegram(const simdepth_i_render *r, const simde
              "untangle: entanglement %.2f \xe2\x86\x92 %.2f.",
              A->name, B->name, n_dis, n, simdepth_linkage_method_name(opt->linkage), before,
              after);
-    cap_lines = wrap_text(m, cap, capsz, W - 2 * margin, 0, 0, 0, fg, 0);
+    cap_lines = simdepth_i_wrap_text(m, cap, capsz, W - 2 * margin, 0, 0, 0, fg, 0);
     if (opt->height > 0) {
         H = opt->height;
         pitch = (H - 2 * margin - head - capsz * 1.25 * (double)(cap_lines + 1)) / n;
@@ -1119,7 +1064,7 @@ static simdepth_status render_tanglegram(const simdepth_i_render *r, const simde
             simdepth_i_canvas_text(cv, W / 2, margin + tsz, buf, capsz, SIMDEPTH_I_MIDDLE, 0,
                                    muted, 0);
         }
-        wrap_text(cv, cap, capsz, W - 2 * margin, margin, cy, capsz * 1.25, muted, 1);
+        simdepth_i_wrap_text(cv, cap, capsz, W - 2 * margin, margin, cy, capsz * 1.25, muted, 1);
     }
     st = simdepth_i_canvas_finish(cv, out, err);
 out:
@@ -1710,7 +1655,7 @@ static simdepth_status render_graph_diff(const simdepth_i_render *r,
     } else {
         W = fmax(gw + 2 * margin, cap_w);
     }
-    nl = wrap_text(m, line[2], base * 0.85, W - 2 * margin, 0, 0, 0, fg, 0);
+    nl = simdepth_i_wrap_text(m, line[2], base * 0.85, W - 2 * margin, 0, 0, 0, fg, 0);
     head = tsz * 1.5 + base * 1.3 * 2 + base * 0.4;
     legend_h = base * 1.2 + base * 1.4 * 3 + base * 1.1 * (double)nl;
     if (opt->height > 0) {
@@ -1873,7 +1818,7 @@ static simdepth_status render_graph_diff(const simdepth_i_render *r,
         }
     }
     y += base * 1.4 * 3 - base * 0.2;
-    wrap_text(cv, line[2], base * 0.85, W - 2 * margin, margin, y, base * 1.1, muted, 1);
+    simdepth_i_wrap_text(cv, line[2], base * 0.85, W - 2 * margin, margin, y, base * 1.1, muted, 1);
     simdepth_i_canvas_group_end(cv);
     st = simdepth_i_canvas_finish(cv, out, err);
 out:

@@ -158,6 +158,10 @@ void simdepth_i_format_tick(double v, double step, char *buf, size_t size);
 /* @s shortened to at most @maxw points with a trailing ellipsis. */
 void simdepth_i_fit_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
                          char *buf, size_t bufsize);
+/* @s set from (@x, @y) on lines of at most @maxw points broken at blanks,
+ * @lead apart (with @draw 0 only counted); the number of lines. */
+size_t simdepth_i_wrap_text(simdepth_i_canvas *cv, const char *s, double size, double maxw,
+                            double x, double y, double lead, simdepth_rgba c, int draw);
 
 /* The process's Graphviz context (never freed: see render_gv.c). */
 struct GVC_s *simdepth_i_gv_context(void);
