@@ -172,6 +172,20 @@ static simdepth_status sim_bad(simdepth_error *err, size_t i, size_t j, double a
                                 i, j, a);
 }
 
+/* The distance of similarity @a under @rule; @top is the largest
+ * similarity off the diagonal (max-minus). */
+LK_INLINE double rule_distance(simdepth_distance_rule rule, double a, double top)
+{
+    double d;
+
+    if (rule == SIMDEPTH_DISTANCE_MAX_MINUS)
+        return top - a;
+    d = 1.0 - a;
+    if (rule == SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP && d < 0.0)
+        d = 0.0;
+    return d;
+}
+
 /* One pass over the strict upper triangle in tiles (so the transposed reads
  * S[j][i] stay in cache): check finiteness and symmetry, and write the
  * distances. f32 and of32 are constants in each inlined copy. */
@@ -190,17 +204,10 @@ LK_INLINE simdepth_status sim_fill(const void *data, int f32, int of32, size_t n
                     continue;
                 k = cidx(n, i, j0);
                 for (j = j0; j < bj + B && j < n; j++, k++) {
-                    double a = sim_at(data, f32, n, i, j), b = sim_at(data, f32, n, j, i), d;
+                    double a = sim_at(data, f32, n, i, j), b = sim_at(data, f32, n, j, i);
                     if (!(a == b) || !isfinite(a) || (rule == SIMDEPTH_DISTANCE_ONE_MINUS && a > 1.0))
                         return sim_bad(err, i, j, a, b);
-                    if (rule == SIMDEPTH_DISTANCE_MAX_MINUS) {
-                        d = mx - a;
-                    } else {
-                        d = 1.0 - a;
-                        if (rule == SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP && d < 0.0)
-                            d = 0.0;
-                    }
-                    dput(y, of32, k, d);
+                    dput(y, of32, k, rule_distance(rule, a, mx));
                 }
             }
     return SIMDEPTH_OK;
@@ -422,19 +429,12 @@ LK_INLINE simdepth_status distances_pass(void *y, int of32, int tf32, size_t n, 
     for (i = 0; i + 1 < n; i++) {
         size_t k0 = k;
         for (j = i + 1; j < n; j++, k++) {
-            double a = dget(y, of32, k), d;
+            double a = dget(y, of32, k);
             if (minmax)
                 a = tf32 ? (double)(((float)a - fmn) / frange) : (a - mn) / range;
             if (!isfinite(a) || (rule == SIMDEPTH_DISTANCE_ONE_MINUS && a > 1.0))
                 return sim_bad(err, i, j, a, a);
-            if (rule == SIMDEPTH_DISTANCE_MAX_MINUS) {
-                d = top - a;
-            } else {
-                d = 1.0 - a;
-                if (rule == SIMDEPTH_DISTANCE_ONE_MINUS_CLAMP && d < 0.0)
-                    d = 0.0;
-            }
-            dput(y, of32, k, d);
+            dput(y, of32, k, rule_distance(rule, a, top));
         }
         if (mom != NULL)
             moments_add(y, of32, k0, k - k0, &count, &mean, &m2);
