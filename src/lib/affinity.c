@@ -122,8 +122,7 @@ static simdepth_status check_args(const simdepth_matrix *s,
                                   const simdepth_ap_options *opt, int f32,
                                   simdepth_error *err)
 {
-    size_t rows, cols, k;
-    in_view in;
+    size_t rows, cols;
 
     if (s == NULL)
         return simdepth_i_error_set(err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
@@ -194,26 +193,6 @@ static simdepth_status check_args(const simdepth_matrix *s,
                 "affinity propagation: preference %g does not fit the "
                 "float32 %s", opt->preference,
                 f32 ? "messages" : "similarity matrix");
-    }
-    in = view_of(s);
-    for (k = 0; k < in.len; k++) {
-        double v = in_get(&in, k);
-        if (!isfinite(v))
-            return simdepth_i_error_set(
-                err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                "affinity propagation: similarity at row %zu, column %zu "
-                "(1-based) is %s; expected finite similarities",
-                k / cols + 1, k % cols + 1,
-                isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"));
-        /* A float64 similarity rounded for float32 messages must stay
-         * finite. */
-        if (f32 && fabs(v) > FLT_MAX)
-            return simdepth_i_error_set(
-                err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
-                "affinity propagation: similarity at row %zu, column %zu "
-                "(1-based) is %g, beyond the float32 range of single-precision "
-                "messages; expected |s| <= %g (or --ap-precision double)",
-                k / cols + 1, k % cols + 1, v, (double)FLT_MAX);
     }
     return SIMDEPTH_OK;
 }
@@ -585,15 +564,40 @@ static size_t exemplars_of(const unsigned char *e, size_t n, int32_t *ex)
     return k;
 }
 
-/* One pass over the input: the values below zero and equal to zero (for
- * the median), and per row the off-diagonal values that are nonzero in the
- * messages' type (float32 if @f32) into @nz; returns the off-diagonal
- * values that are zero in that type. */
-static size_t count_zeros(const in_view *in, size_t n, int f32, size_t *nz,
-                          size_t *below, size_t *zeros)
+/* The first value that is not finite, or (@f32: float32 messages) beyond
+ * the float32 range, as an error; SIMDEPTH_OK if there is none. */
+static simdepth_status bad_value(double v, size_t k, size_t n, int f32, simdepth_error *err)
 {
-    size_t i, j, neg = 0, zero = 0, off_zero = 0;
+    if (!isfinite(v))
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "affinity propagation: similarity at row %zu, column %zu "
+            "(1-based) is %s; expected finite similarities",
+            k / n + 1, k % n + 1, isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"));
+    /* A float64 similarity rounded for float32 messages must stay
+     * finite. */
+    if (f32 && fabs(v) > FLT_MAX)
+        return simdepth_i_error_set(
+            err, SIMDEPTH_EINVAL, NULL, 0, 0, -1,
+            "affinity propagation: similarity at row %zu, column %zu "
+            "(1-based) is %g, beyond the float32 range of single-precision "
+            "messages; expected |s| <= %g (or --ap-precision double)",
+            k / n + 1, k % n + 1, v, (double)FLT_MAX);
+    return SIMDEPTH_OK;
+}
 
+/* One pass over the input: checks every value (bad_value), counts the
+ * values below zero and equal to zero (for the median), and per row the
+ * off-diagonal values that are nonzero in the messages' type (float32 if
+ * @f32) into @nz; *off_zero: the off-diagonal values that are zero in
+ * that type. */
+static simdepth_status count_zeros(const in_view *in, size_t n, int f32, size_t *nz,
+                                   size_t *below, size_t *zeros, size_t *off_zero,
+                                   simdepth_error *err)
+{
+    size_t i, j, neg = 0, zero = 0, off = 0;
+
+    *below = *zeros = *off_zero = 0;
     for (i = 0; i < n; i++) {
         size_t row_nz = 0;
 
@@ -601,16 +605,19 @@ static size_t count_zeros(const in_view *in, size_t n, int f32, size_t *nz,
             double v = in_get(in, i * n + j);
             int z = f32 ? (float)v == 0.0f : v == 0.0;
 
+            if (!isfinite(v) || (f32 && fabs(v) > FLT_MAX))
+                return bad_value(v, i * n + j, n, f32, err);
             neg += v < 0.0;
             zero += v == 0.0;
             row_nz += !z && j != i;
         }
         nz[i] = row_nz;
-        off_zero += n - 1 - row_nz;
+        off += n - 1 - row_nz;
     }
     *below = neg;
     *zeros = zero;
-    return off_zero;
+    *off_zero = off;
+    return SIMDEPTH_OK;
 }
 
 /* Whether to iterate on sparse messages (affinity_msg.h): asked for, or
@@ -733,7 +740,7 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
     double pref, pref_diag, *cols = NULL;
     const void *sv;
     void *msgs;
-    size_t n, nn, i, k_count, real, below, zeros, *nz = NULL;
+    size_t n, nn, i, k_count, real, below, zeros, off_zero, *nz = NULL;
     int single, f32, converged, refine_single, threads, iterations, sparse;
     in_view in;
 
@@ -771,7 +778,10 @@ simdepth_status simdepth_i_affinity_propagation(const simdepth_matrix *s,
         goto out;
     }
     in = view_of(s);
-    sparse = use_sparse(opt, n, count_zeros(&in, n, f32, nz, &below, &zeros));
+    st = count_zeros(&in, n, f32, nz, &below, &zeros, &off_zero, err);
+    if (st != SIMDEPTH_OK)
+        goto out;
+    sparse = use_sparse(opt, n, off_zero);
     /* Dense messages (and a median that needs scratch space) take the
      * message block now; sparse ones only if they spill, so a block kept
      * from an earlier run is given back first. */
