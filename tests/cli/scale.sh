@@ -9,7 +9,9 @@
 # the chance level (mean LCS depth of all pairs; 7.47 against 3.65 with
 # seed 1 when written). (gen.py's determinism, byte-identical files for
 # one seed, is checked by hand: bench/scale/README.md; a second run here
-# would double the time.)
+# would double the time.) Progress on a terminal (through script(1)): the
+# stage line of analyze, tree and render, erased at the end, silenced by
+# --quiet.
 #
 # Run by 'make check', or by hand from a build directory:
 #   SIMDEPTH_TOP_SRCDIR=/path/to/src SIMDEPTH_BIN=./simdepth \
@@ -142,6 +144,23 @@ if command -v script >/dev/null 2>&1; then
     script -qec "'$BIN' analyze -q -w '$K/weights.npy' -l '$K/labels.txt' -c '$K/confusion.npy' -o '$T/rq.json'" \
         /dev/null >"$T/ttyq.out" 2>&1
     check "--quiet: no progress on a terminal" -- [ ! -s "$T/ttyq.out" ]
+    # tree and render report their stages the same way.
+    script -qec "'$BIN' tree -w '$K/weights.npy' -l '$K/labels.txt' -o '$T/tt.npy'" \
+        /dev/null >"$T/ttyt.out" 2>&1
+    check "tree on a terminal: progress names the linkage stage" -- \
+        grep -qaE "simdepth: linkage +[0-9]+\.[0-9] s" "$T/ttyt.out"
+    check "tree on a terminal: progress line erased at the end" -- \
+        [ "$(tail -c 4 "$T/ttyt.out" | od -An -c | tr -d ' \n')" = '\r033[K' ]
+    FM=$SRC/samples/fashion-mnist
+    script -qec "'$BIN' render -w '$FM/weights.npy' -l '$FM/labels.txt' --figure heatmap -o '$T/th.svg'" \
+        /dev/null >"$T/ttyr.out" 2>&1
+    check "render on a terminal: progress names the drawing stage" -- \
+        grep -qaE "simdepth: draw heatmap +[0-9]+\.[0-9] s" "$T/ttyr.out"
+    check "render on a terminal: progress line erased at the end" -- \
+        [ "$(tail -c 4 "$T/ttyr.out" | od -An -c | tr -d ' \n')" = '\r033[K' ]
+    script -qec "'$BIN' tree -q -w '$K/weights.npy' -l '$K/labels.txt' -o '$T/tq.npy'" \
+        /dev/null >"$T/ttytq.out" 2>&1
+    check "tree --quiet: no progress on a terminal" -- [ ! -s "$T/ttytq.out" ]
 else
     skip "progress on a terminal" "script(1) (bsdutils) not found"
 fi
