@@ -139,16 +139,12 @@ static simdepth_status orient_from_centre(simdepth_i_cedge *edges, size_t ne, si
     size_t *queue = simdepth_i_malloc_array(K + 1, sizeof *queue);
     size_t *fill = simdepth_i_malloc_array(K + 1, sizeof *fill);
     size_t k, u, v, c, steps;
+    simdepth_status st = SIMDEPTH_OK;
 
     if (off == NULL || adj == NULL || dist == NULL || parent == NULL || queue == NULL ||
         fill == NULL) {
-        free(off);
-        free(adj);
-        free(dist);
-        free(parent);
-        free(queue);
-        free(fill);
-        return simdepth_i_enomem(err, "the cluster graph's tree");
+        st = simdepth_i_enomem(err, "the cluster graph's tree");
+        goto out;
     }
     for (k = 0; k < ne; k++) {
         off[edges[k].a + 1]++;
@@ -178,13 +174,14 @@ static simdepth_status orient_from_centre(simdepth_i_cedge *edges, size_t ne, si
                 edges[k].eba = x;
             }
     }
+out:
     free(off);
     free(adj);
     free(dist);
     free(parent);
     free(queue);
     free(fill);
-    return SIMDEPTH_OK;
+    return st;
 }
 
 void simdepth_i_cgraph_free(simdepth_i_cgraph *g)
