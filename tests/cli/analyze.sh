@@ -21,10 +21,7 @@ SHARED=${SIMDEPTH_SHARED_DATA:-$SRC/../shared/data}
 SAMPLE=$SRC/samples/fashion-mnist
 T=$T_TMP
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 if ! command -v jq >/dev/null 2>&1; then
     echo "jq is needed to check the JSON reports (Debian package jq)" >&2
     exit 99

@@ -28,10 +28,7 @@ S=$SRC/samples/fashion-mnist
 W="-w $S/weights.npy"
 L="-l $S/labels.txt"
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 
 SENTINEL='an earlier result that must survive a failed run'
 

@@ -40,10 +40,7 @@ T=$T_TMP
 SIMDEPTH_THEME_PATH=$SRC/themes
 export SIMDEPTH_THEME_PATH
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 for tool in jq xmllint pdftotext; do
     command -v $tool >/dev/null 2>&1 || { echo "$tool is needed" >&2; exit 99; }
 done

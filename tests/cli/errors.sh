@@ -34,10 +34,7 @@ TD=$SRC/tests/data
 E=$T_TMP/in
 mkdir -p "$E" || exit 99
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 
 # ------------------------------------------------------------ bad inputs
 # npy_file NAME DICT DATA_BYTES: a version 1.0 .npy whose header is DICT

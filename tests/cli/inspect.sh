@@ -19,7 +19,7 @@ PTH=$SRC/tests/data/pth
 ST=$SRC/tests/data/safetensors
 T=$T_TMP
 
-[ -x "$BIN" ] || { echo "simdepth binary '$BIN' not found" >&2; exit 99; }
+t_need_bin
 command -v jq >/dev/null 2>&1 || { echo "jq is needed" >&2; exit 99; }
 
 # Ten ImageNet fish and bird classes for the 10-class test models.

@@ -18,7 +18,7 @@ NAMES=$SRC/samples/cifar100/names.txt
 OVR=$SRC/tests/data/labels/cifar100_overrides.tsv
 T=$T_TMP
 
-[ -x "$BIN" ] || { echo "simdepth binary '$BIN' not found" >&2; exit 99; }
+t_need_bin
 command -v jq >/dev/null 2>&1 || { echo "jq is needed" >&2; exit 99; }
 
 # A random symmetric 100 x 100 similarity with a unit diagonal.

@@ -15,6 +15,7 @@
 #                              NAME names the check
 #   check NAME -- CMD...       CMD (a test such as 'jq -e', 'cmp', '[') exits 0
 #   skip NAME REASON           report a check that cannot run here
+#   t_need_bin                 exit 99 unless $BIN is an executable
 #   summary                    print "N passed, M failed"; exit 1 if M > 0
 #
 # Environment:
@@ -51,6 +52,15 @@ if [ -n "${SIMDEPTH_TEST_WRAPPER:-}" ] && [ -n "${SIMDEPTH_BIN:-}" ]; then
         >"$T_TMP/.simdepth-wrapped" && chmod +x "$T_TMP/.simdepth-wrapped" || exit 99
     SIMDEPTH_BIN=$T_TMP/.simdepth-wrapped
 fi
+
+# Exit 99 (the test cannot run) unless $BIN, the script's simdepth, is an
+# executable.
+t_need_bin() {
+    if [ ! -x "$BIN" ]; then
+        echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
+        exit 99
+    fi
+}
 
 # 0 (true) when SIMDEPTH_TEST_SUBSET=quick asks to leave out slow cases.
 t_quick() {

@@ -30,10 +30,7 @@ T=$T_TMP
 SIMDEPTH_THEME_PATH=$SRC/themes
 export SIMDEPTH_THEME_PATH
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 for tool in xmllint pdffonts od; do
     if ! command -v $tool >/dev/null 2>&1; then
         echo "$tool is needed (Debian packages libxml2-utils, poppler-utils, coreutils)" >&2

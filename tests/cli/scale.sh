@@ -35,10 +35,7 @@ GEN=$SRC/bench/scale/gen.py
 PY=/usr/bin/python3
 T=$T_TMP
 
-if [ ! -x "$BIN" ]; then
-    echo "simdepth binary '$BIN' not found; set SIMDEPTH_BIN" >&2
-    exit 99
-fi
+t_need_bin
 if ! command -v jq >/dev/null 2>&1; then
     echo "jq is needed to check the JSON reports (Debian package jq)" >&2
     exit 99

@@ -21,7 +21,7 @@ V=$SHARED/mini-imagenet-vitb
 CIFAR=$SRC/samples/cifar100/taxonomy.tsv
 T=$T_TMP
 
-[ -x "$BIN" ] || { echo "simdepth binary '$BIN' not found" >&2; exit 99; }
+t_need_bin
 [ -f "$V/wnids.txt" ] || { echo "shared data not found at $V" >&2; exit 99; }
 
 # ---- WordNet, 100 classes

@@ -22,7 +22,7 @@ V=$SHARED/mini-imagenet-vitb
 GOLD=$SRC/tests/data/linkage/vitb_cosine.expected
 T=$T_TMP
 
-[ -x "$BIN" ] || { echo "simdepth binary '$BIN' not found" >&2; exit 99; }
+t_need_bin
 command -v jq >/dev/null 2>&1 || { echo "jq is needed" >&2; exit 99; }
 [ -f "$V/vitb_cosine.npy" ] || { echo "shared data not found at $V" >&2; exit 99; }
 
